@@ -1,0 +1,197 @@
+"""Text analysis shared by indexing and querying.
+
+Two views of a text:
+- words (jieba, through jieba-rs for speed; identical cuts, pinned by a test)
+  decide the *ranking*;
+- folded characters (NFKC + case folding, one character for one character, so
+  offsets stay valid) decide *matching*: a term matches where the folded text
+  contains the folded term as a substring.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from whoosh.analysis import Token, Tokenizer
+
+# Bump when tokenization or folding changes: an index built with another
+# version is rebuilt, since its words would not match the queries' words.
+ANALYZER_VERSION = "2"
+
+DOMAIN_DICT = Path(__file__).with_name("dict") / "domain.txt"
+USER_DICT_NAME = "userdict.txt"  # optional, in the corpus folder
+DEFAULT_WORD_FREQ = 20000  # high enough that a dictionary word is kept whole
+
+
+# ---------------------------------------------------------------- folding
+
+def _fold_table() -> np.ndarray:
+    table = np.arange(0x10000, dtype=np.uint32)
+    for cp in range(0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        folded = unicodedata.normalize("NFKC", c).casefold()
+        # Expansions (e.g. ﬁ -> fi) would shift offsets: keep those as they are.
+        if folded != c and len(folded) == 1:
+            table[cp] = ord(folded)
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold(text: str) -> str:
+    """NFKC + casefold, character by character (same length as `text`)."""
+    if not text:
+        return text
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    bmp = codes < 0x10000
+    folded = np.where(bmp, _FOLD[np.where(bmp, codes, 0)], codes)
+    return folded.astype(np.uint32).tobytes().decode("utf-32-le")
+
+
+# ------------------------------------------------------------ char grams
+
+GRAM_SHIFT = 21  # code points fit in 21 bits
+
+
+def gram_keys(codes: np.ndarray) -> np.ndarray:
+    """Keys of all character unigrams and bigrams of a folded text.
+
+    A unigram c is c << 21; a bigram ab is (a << 21) | (b + 1), so the two
+    never collide."""
+    codes = codes.astype(np.uint64)
+    uni = codes << np.uint64(GRAM_SHIFT)
+    bi = uni[:-1] | (codes[1:] + np.uint64(1))
+    return np.concatenate([uni, bi])
+
+
+def text_codes(folded: str) -> np.ndarray:
+    return np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+
+
+def term_gram_keys(folded_term: str) -> np.ndarray:
+    """The grams whose postings must all contain a document holding the term:
+    the unigram for one character, else every bigram."""
+    codes = text_codes(folded_term).astype(np.uint64)
+    if len(codes) == 1:
+        return codes << np.uint64(GRAM_SHIFT)
+    return np.unique((codes[:-1] << np.uint64(GRAM_SHIFT)) | (codes[1:] + np.uint64(1)))
+
+
+# ------------------------------------------------------------ dictionaries
+
+def read_dict_lines(path: Path) -> list[tuple[str, int | None]]:
+    """`word [freq] [tag]` lines; BOM, CRLF, blank lines and # comments ok."""
+    entries = []
+    text = path.read_bytes().decode("utf-8-sig")
+    for line in text.splitlines():
+        parts = line.strip().split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        entries.append((parts[0], freq))
+    return entries
+
+
+def dictionary_entries(user_dict: Path | None = None) -> list[tuple[str, int]]:
+    entries = read_dict_lines(DOMAIN_DICT)
+    if user_dict is not None and user_dict.is_file():
+        entries += read_dict_lines(user_dict)
+    # Text is folded before it is cut, so dictionary words must be folded too.
+    return [(fold(w), f or DEFAULT_WORD_FREQ) for w, f in entries]
+
+
+def user_dict_for(corpus: Path | None) -> Path | None:
+    env = os.environ.get("REPORTS_USERDICT")
+    if env:
+        return Path(env)
+    if corpus is not None and (corpus / USER_DICT_NAME).is_file():
+        return corpus / USER_DICT_NAME
+    return None
+
+
+def dictionary_fingerprint(user_dict: Path | None = None) -> str:
+    h = hashlib.sha256(ANALYZER_VERSION.encode())
+    for word, freq in dictionary_entries(user_dict):
+        h.update(f"{word}\t{freq}\n".encode())
+    return h.hexdigest()[:16]
+
+
+# ------------------------------------------------------------ segmentation
+
+@lru_cache(maxsize=4)
+def segmenter(user_dict: Path | None = None):
+    """A jieba-rs segmenter with the main, domain and user dictionaries."""
+    import rjieba
+
+    seg = rjieba.Jieba()
+    for word, freq in dictionary_entries(user_dict):
+        seg.add_word(word, freq, None)
+    return seg
+
+
+_WORD = re.compile(r"\w")  # a token with no letter, digit or CJK char is punctuation
+
+
+def is_word(token: str) -> bool:
+    return _WORD.search(token) is not None and not token.isspace()
+
+
+def words(text: str, user_dict: Path | None = None) -> list[str]:
+    """Folded jieba words of `text`, punctuation and whitespace dropped."""
+    return [w for w in segmenter(user_dict).cut(fold(text)) if is_word(w)]
+
+
+def words_raw(text: str, user_dict: Path | None = None) -> list[str]:
+    """All jieba tokens of the folded text, punctuation included, in order."""
+    return segmenter(user_dict).cut(fold(text)) if text else []
+
+
+def word_counts(text: str, user_dict: Path | None = None) -> Counter:
+    return Counter(words(text, user_dict))
+
+
+# ------------------------------------------------------------ Whoosh side
+
+class ChineseTokenizer(Tokenizer):
+    """Whoosh tokenizer: folded jieba words with positions and char offsets."""
+
+    def __init__(self, user_dict: str | None = None):
+        self.user_dict = user_dict
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.user_dict == self.user_dict
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True,
+                 mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        seg = segmenter(Path(self.user_dict) if self.user_dict else None)
+        pos = start_pos
+        for word, start, end in seg.tokenize(fold(value)):
+            if not is_word(word):
+                continue
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = pos
+                pos += 1
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+def ChineseAnalyzer(user_dict: str | None = None) -> ChineseTokenizer:
+    return ChineseTokenizer(user_dict)

@@ -1,0 +1,219 @@
+"""`reports` — the command line. Thin: validate, one library call, print."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .clean import clean, corpus_rules
+from .indexer import IndexError_, IndexSummary, index_corpus
+from .phrase import PHRASE_SORTS, lookup
+from .query import QueryTooLong
+from .readers import UnreadableFile, read_text
+from .searcher import SORTS, Library, NoIndex, UnknownReport
+
+index_option = click.option("--index", "index_dir", envvar="REPORTS_INDEX", default="index",
+                            show_default=True, type=click.Path(file_okay=False, path_type=Path),
+                            help="Index folder (env REPORTS_INDEX).")
+corpus_option = click.option("--corpus", envvar="REPORTS_CORPUS", default="corpus",
+                             show_default=True, type=click.Path(file_okay=False, path_type=Path),
+                             help="Corpus folder (env REPORTS_CORPUS).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def _fail(message: str):
+    raise click.ClickException(message)
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _library(index_dir: Path) -> Library:
+    library = Library(index_dir)
+    try:
+        library.generation()
+    except NoIndex as exc:
+        _fail(str(exc))
+    return library
+
+
+def _mark(text: str) -> str:
+    """A hit: reverse video on a terminal, «…» in a pipe."""
+    if sys.stdout.isatty():
+        return click.style(text, fg="red", bold=True)
+    return f"«{text}»"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """报告检索 — search a library of Chinese work reports."""
+
+
+# ---------------------------------------------------------------- index
+
+@main.command("index")
+@click.argument("corpus", required=False, type=click.Path(file_okay=False, path_type=Path))
+@corpus_option
+@index_option
+@click.option("--rebuild", is_flag=True, help="Re-analyse every file.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
+def index_cmd(corpus, index_dir, rebuild, jobs, **kw):
+    """Index CORPUS (default ./corpus): add, update and remove what changed."""
+    corpus = corpus or kw["corpus"]
+    summary = run_index(corpus, index_dir, rebuild, jobs)
+    print_summary(summary, index_dir)
+
+
+def run_index(corpus: Path, index_dir: Path, rebuild: bool = False, jobs: int | None = None) -> IndexSummary:
+    """Index with a progress bar (a terminal) or a line per 100 files (a pipe)."""
+    bar = None
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int, name: str) -> None:
+        nonlocal bar
+        if tty:
+            if bar is None:
+                bar = click.progressbar(length=total, label="分析", show_eta=True,
+                                        show_pos=True, file=sys.stderr)
+                bar.__enter__()
+            bar.update(1)
+        elif done == total or done % 100 == 0:
+            click.echo(f"analysed {done}/{total} files", err=True)
+
+    try:
+        summary = index_corpus(corpus, index_dir, rebuild=rebuild, jobs=jobs, progress=progress)
+    except IndexError_ as exc:
+        _fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    return summary
+
+
+def print_summary(s: IndexSummary, index_dir: Path) -> None:
+    if s.rebuilt_because:
+        click.echo(f"rebuilt the whole index: {s.rebuilt_because}")
+    mb = s.text_bytes / 1e6
+    speed = f", {mb / s.seconds:.2f} MB/s" if s.seconds and mb else ""
+    click.echo(f"added {s.added}, updated {s.updated}, removed {s.removed}, "
+               f"unchanged {s.unchanged}, skipped {len(s.skipped)} — "
+               f"{s.reports} reports in {index_dir}/ ({s.seconds:.1f} s{speed})")
+    for name, reason in s.skipped:
+        click.echo(f"  skipped {name}: {reason}")
+
+
+# ---------------------------------------------------------------- search
+
+@main.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--page", type=click.IntRange(1, 100000), default=1)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance")
+@json_option
+@index_option
+def search_cmd(query, page, sort, as_json, index_dir):
+    """Ranked search; every term must occur (see README for the syntax)."""
+    library = _library(index_dir)
+    try:
+        result = library.search(" ".join(query), page=page, sort=sort)
+    except QueryTooLong as exc:
+        _fail(str(exc))
+    if as_json:
+        return _echo_json(result.to_json())
+    click.echo(f"{result.total} 篇 · 第 {result.page}/{result.pages} 页 · {result.elapsed_ms:.1f} ms")
+    for n, hit in enumerate(result.hits, (page - 1) * result.per_page + 1):
+        facts = " · ".join(str(x) for x in (hit.year, hit.type, hit.level) if x)
+        click.echo(f"\n{n}. {hit.title}  [{facts}]  {hit.id}")
+        for snip in hit.snippets:
+            click.echo("   " + "".join(_mark(s.text) if s.match else s.text for s in snip))
+    if not result.total:
+        missing = [t for t, c in result.term_reports.items() if c == 0]
+        if missing:
+            click.echo("no report contains: " + "、".join(missing))
+
+
+@main.command("phrase")
+@click.argument("phrase", nargs=-1, required=True)
+@click.option("--sort", type=click.Choice(PHRASE_SORTS), default="rank")
+@click.option("--limit", type=click.IntRange(1, 100000), default=50, show_default=True)
+@click.option("--page", type=click.IntRange(1, 100000), default=1)
+@json_option
+@index_option
+def phrase_cmd(phrase, sort, limit, page, as_json, index_dir):
+    """查提法: every occurrence of PHRASE in context, with the words around it."""
+    library = _library(index_dir)
+    try:
+        result = lookup(library, " ".join(phrase), sort=sort, page=page, per_page=limit)
+    except QueryTooLong as exc:
+        _fail(str(exc))
+    if as_json:
+        return _echo_json(result.to_json())
+    click.echo(f"「{result.phrase}」 {result.total_occurrences} 处，{result.total_reports} 篇")
+    width = max((len(l.left) for l in result.lines), default=0)
+    for line in result.lines:
+        count = f" ×{line.count}" if line.count > 1 else ""
+        pad = "　" * (width - len(line.left))
+        click.echo(f"{pad}{line.left}{_mark(line.match)}{line.right}  — {line.title}"
+                   f"{'，' + str(line.year) + '年' if line.year else ''}{count}")
+    if result.before:
+        click.echo("前接: " + "  ".join(f"{w}({c})" for w, c in result.before))
+    if result.after:
+        click.echo("后接: " + "  ".join(f"{w}({c})" for w, c in result.after))
+
+
+@main.command("show")
+@click.argument("report_id")
+@json_option
+@index_option
+def show_cmd(report_id, as_json, index_dir):
+    """A report: metadata, outline and cleaned text."""
+    library = _library(index_dir)
+    try:
+        view = library.report(report_id)
+    except UnknownReport:
+        _fail(f"no report {report_id!r} in the index (ids are paths relative to the corpus)")
+    if as_json:
+        return _echo_json(view.to_json())
+    facts = " · ".join(str(x) for x in (view.year, view.period, view.type, view.level) if x)
+    click.echo(f"{view.title}\n{facts} · {view.id}\n")
+    for h in view.outline:
+        if h["depth"] <= 2:
+            click.echo("  " * (h["depth"] - 1) + h["text"])
+    click.echo("\n" + view.text)
+
+
+@main.command("stats")
+@json_option
+@index_option
+def stats_cmd(as_json, index_dir):
+    """Report count, index size, counts by year / type / level."""
+    stats = _library(index_dir).stats()
+    if as_json:
+        return _echo_json(stats)
+    click.echo(f"{stats['reports']} reports, index {stats['index_bytes'] / 1e6:.1f} MB "
+               f"(generation {stats['generation']})")
+    for key, label in (("by_year", "年份"), ("by_type", "类型"), ("by_level", "层级")):
+        click.echo(f"{label}: " + "  ".join(f"{k} {v}" for k, v in stats[key].items()))
+
+
+@main.command("clean")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--diff", is_flag=True, help="Show the removed spans and their rules instead.")
+@corpus_option
+def clean_cmd(file, diff, corpus):
+    """Print FILE cleaned (or, with --diff, what was removed and why)."""
+    try:
+        raw = read_text(file)
+    except UnreadableFile as exc:
+        _fail(f"cannot read {file}: {exc.reason}")
+    report = clean(raw, corpus_rules(corpus))
+    if not diff:
+        return click.echo(report.text)
+    for span in report.removed:
+        click.echo(f"{span.start:>7}-{span.end:<7} {span.rule:<16} {raw[span.start:span.end]!r}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,256 @@
+"""Corpus folder -> index: add, update and delete reports by content hash.
+
+Files are analysed in parallel worker processes (read -> clean -> meta ->
+words and character grams); the main process writes Whoosh and the next
+postings generation, then publishes both at once. Until then the previous
+generation keeps answering, and a run killed half way changes nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh.writing import CLEAR
+
+from . import analysis
+from .clean import clean, corpus_rules
+from .meta import extract_meta
+from .postings import DocRecord, Generation, current_folder, publish, write_generation
+from .readers import SUPPORTED_SUFFIXES, UnreadableFile, read_text
+from .schema import build_schema
+
+RULES_FILE = "clean_rules.toml"
+BUILTIN_RULES = Path(__file__).with_name(RULES_FILE)
+IN_PROCESS_BELOW = 24  # fewer changed files than this: no worker processes
+
+
+class IndexError_(Exception):
+    """An indexing problem explained in the user's terms."""
+
+
+class IndexBusy(IndexError_):
+    pass
+
+
+@dataclass
+class IndexSummary:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    rebuilt_because: str | None = None
+    reports: int = 0
+    text_bytes: int = 0       # UTF-8 bytes of the files analysed in this run
+    seconds: float = 0.0
+    generation: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+Progress = Callable[[int, int, str], None]  # (done, total, file)
+
+
+# ----------------------------------------------------------------- analysis
+
+def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> DocRecord:
+    """One file -> DocRecord. Raises UnreadableFile with the reason."""
+    raw = read_text(path)
+    report = clean(raw, corpus_rules(corpus))
+    if not report.text.strip():
+        raise UnreadableFile("nothing left after removing noise")
+    meta = extract_meta(report, path.name)
+    user_dict = analysis.user_dict_for(corpus)
+    outline = [(h.depth, h.text, h.offset) for h in meta.outline]
+
+    fields = (report.body, report.title, "\n".join(h[1] for h in outline))
+    counts = [analysis.word_counts(text, user_dict) for text in fields]
+    vocab = sorted(set().union(*counts))
+    tf = np.array([[min(c[w], 65535) for w in vocab] for c in counts], dtype=np.uint16).reshape(3, -1)
+    lengths = tuple(sum(c.values()) for c in counts)
+
+    keys = analysis.gram_keys(analysis.text_codes(analysis.fold(report.text)))
+    gram_keys, gram_tf = np.unique(keys, return_counts=True)
+    return DocRecord(
+        id=doc_id, hash=digest, size=size, title=report.title, text=report.text,
+        year=meta.year, period=meta.period, doc_type=meta.doc_type, level=meta.level,
+        outline=outline, words=vocab, tf=tf, lengths=lengths,
+        gram_keys=gram_keys, gram_tf=gram_tf.astype(np.uint32))
+
+
+def _analyse_job(job: tuple) -> tuple[str, DocRecord | None, str | None]:
+    path, doc_id, digest, size, corpus = job
+    try:
+        return doc_id, analyse(path, doc_id, digest, size, corpus), None
+    except UnreadableFile as exc:
+        return doc_id, None, exc.reason
+    except Exception as exc:  # a bug or a corrupt file must not stop the run
+        return doc_id, None, f"could not analyse: {type(exc).__name__}: {exc}"
+
+
+def _warm_worker(corpus: Path) -> None:
+    analysis.segmenter(analysis.user_dict_for(corpus))
+
+
+def _run_jobs(jobs: list[tuple], workers: int, corpus: Path) -> Iterator[tuple]:
+    if workers <= 1 or len(jobs) < IN_PROCESS_BELOW:
+        yield from map(_analyse_job, jobs)
+        return
+    ctx = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
+    with ctx.Pool(workers, initializer=_warm_worker, initargs=(corpus,)) as pool:
+        yield from pool.imap_unordered(_analyse_job, jobs, chunksize=4)
+
+
+# ------------------------------------------------------------------ corpus
+
+def corpus_files(corpus: Path) -> dict[str, Path]:
+    """Report id (path relative to the corpus, with /) -> file."""
+    found = {}
+    for root, dirs, files in os.walk(corpus):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            doc_id = path.relative_to(corpus).as_posix()
+            if doc_id == analysis.USER_DICT_NAME:
+                continue
+            found[doc_id] = path
+    return found
+
+
+def fingerprint(corpus: Path) -> str:
+    """What the analysis depends on: analyzer version, dictionaries, rules."""
+    h = hashlib.sha256(analysis.dictionary_fingerprint(analysis.user_dict_for(corpus)).encode())
+    for rules in (BUILTIN_RULES, corpus / RULES_FILE):
+        if rules.is_file():
+            h.update(rules.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    data = path.read_bytes()
+    return hashlib.blake2b(data, digest_size=16).hexdigest(), len(data)
+
+
+# ------------------------------------------------------------------ the run
+
+def open_whoosh(index_dir: Path):
+    if whoosh_index.exists_in(index_dir):
+        return whoosh_index.open_dir(index_dir)
+    return whoosh_index.create_in(index_dir, build_schema())
+
+
+def index_corpus(corpus: Path, index_dir: Path, rebuild: bool = False,
+                 jobs: int | None = None, progress: Progress | None = None) -> IndexSummary:
+    started = time.perf_counter()
+    if not corpus.is_dir():
+        raise IndexError_(f"corpus folder {corpus}/ does not exist")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    ix = open_whoosh(index_dir)
+    try:
+        writer = ix.writer()
+    except whoosh_index.LockError:
+        raise IndexBusy(f"the index at {index_dir}/ is being written by another "
+                        "`reports index` run; try again when it has finished") from None
+    try:
+        summary = _update(corpus, index_dir, ix, writer, rebuild, jobs, progress)
+    except BaseException:
+        writer.cancel()
+        raise
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSummary:
+    summary = IndexSummary()
+    print_ = fingerprint(corpus)
+    folder = current_folder(index_dir)
+    base = Generation(folder) if folder else None
+    if rebuild:
+        summary.rebuilt_because = "a rebuild was asked for"
+    elif base is None and ix.doc_count():
+        summary.rebuilt_because = "the search data beside the index is missing"
+    elif base is not None and base.fingerprint != print_:
+        summary.rebuilt_because = ("the analyzer, the dictionaries or the cleaning rules "
+                                   "changed since the last run")
+    elif base is not None and base.whoosh_generation != ix.latest_generation():
+        summary.rebuilt_because = "the last run was interrupted"
+    if summary.rebuilt_because:
+        base = None
+
+    files = corpus_files(corpus)
+    indexed = {d["id"]: d["hash"] for d in base.docs} if base else {}
+    todo = []
+    for doc_id, path in files.items():
+        try:
+            digest, size = _digest(path)
+        except OSError as exc:
+            summary.skipped.append((doc_id, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if indexed.get(doc_id) == digest:
+            summary.unchanged += 1
+        else:
+            todo.append((path, doc_id, digest, size, corpus))
+    gone = set(indexed) - set(files)
+
+    records: list[DocRecord] = []
+    failed: set[str] = set()
+    workers = jobs or os.cpu_count() or 1
+    for done, (doc_id, record, reason) in enumerate(_run_jobs(todo, workers, corpus), 1):
+        if record is None:
+            summary.skipped.append((doc_id, reason))
+            failed.add(doc_id)
+        else:
+            records.append(record)
+            summary.text_bytes += len(record.text.encode("utf-8"))
+        if progress:
+            progress(done, len(todo), doc_id)
+    records.sort(key=lambda r: r.id)  # deterministic order whatever the workers did
+    summary.skipped.sort()
+
+    # A file that was indexed but is now unreadable no longer has that content.
+    gone |= failed & set(indexed)
+    for r in records:
+        if r.id in indexed:
+            summary.updated += 1
+        else:
+            summary.added += 1
+    summary.removed = len(gone)
+
+    if not summary.changed and base is not None:
+        writer.cancel()
+        summary.reports = base.n
+        summary.generation = base.number
+        return summary
+
+    for doc_id in gone:
+        writer.delete_by_term("id", doc_id)
+    for r in records:
+        writer.update_document(
+            id=r.id, title=r.title, headings="\n".join(h[1] for h in r.outline),
+            body=r.text, year=r.year or 0, period=r.period, type=r.doc_type,
+            level=r.level, hash=r.hash, size=r.size)
+    number = writer.generation
+    drop = gone | {r.id for r in records}
+    new_folder = write_generation(index_dir, number, number, print_, base, drop, records,
+                                  analysis.user_dict_for(corpus))
+    if base is None:
+        writer.commit(mergetype=CLEAR)
+    else:
+        writer.commit()
+    publish(index_dir, new_folder)
+    summary.generation = number
+    kept = sum(1 for d in base.docs if d["id"] not in drop) if base else 0
+    summary.reports = kept + len(records)
+    return summary

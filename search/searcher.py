@@ -1,0 +1,322 @@
+"""Answering queries: exact matching, BM25F ranking, facets, pages, snippets.
+
+Matching is exact: a term matches a report when the folded title or text
+contains it. Character gram postings narrow the candidates (exactly, for
+terms of one or two characters); longer terms are confirmed with `in` on
+the folded text. jieba words only rank.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import analysis
+from .highlight import Segment, hit_spans, snippets
+from .postings import Generation, current_folder
+from .query import Filters, Query, Term, parse
+
+K1 = 1.2
+FIELD_WEIGHTS = np.array([1.0, 3.0, 2.0])   # body, title, headings
+FIELD_B = np.array([0.75, 0.5, 0.5])
+SORTS = ("relevance", "newest", "oldest")
+FACETS = ("year", "type", "level")
+PER_PAGE = 10
+
+
+class NoIndex(Exception):
+    def __init__(self, index_dir: Path):
+        super().__init__(f"no index at {index_dir}/ — run `reports index` first")
+
+
+class UnknownReport(KeyError):
+    pass
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    year: int | None
+    period: str
+    type: str
+    level: str
+    score: float
+    snippets: list[list[Segment]]
+    first_hit: int | None          # offset of the first hit in the report text
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "year": self.year,
+                "period": self.period, "type": self.type, "level": self.level,
+                "score": round(self.score, 4), "first_hit": self.first_hit,
+                "snippets": [[s.to_json() for s in snip] for snip in self.snippets]}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    sort: str
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    term_reports: dict[str, int]      # reports matching each term on its own
+    filters: Filters
+    elapsed_ms: float = 0.0
+
+    def to_json(self) -> dict:
+        return {"query": self.query, "total": self.total, "page": self.page,
+                "pages": self.pages, "per_page": self.per_page, "sort": self.sort,
+                "hits": [h.to_json() for h in self.hits], "facets": self.facets,
+                "term_reports": self.term_reports,
+                "elapsed_ms": round(self.elapsed_ms, 2)}
+
+
+@dataclass
+class ReportView:
+    id: str
+    title: str
+    year: int | None
+    period: str
+    type: str
+    level: str
+    size: int
+    outline: list[dict]
+    text: str
+    hits: list[tuple[int, int]] = field(default_factory=list)
+
+    def paragraphs(self) -> list[tuple[int, str]]:
+        """(offset, paragraph) for every line of the text."""
+        out, pos = [], 0
+        for line in self.text.split("\n"):
+            out.append((pos, line))
+            pos += len(line) + 1
+        return out
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "year": self.year,
+                "period": self.period, "type": self.type, "level": self.level,
+                "size": self.size, "outline": self.outline, "text": self.text,
+                "hits": [list(h) for h in self.hits]}
+
+
+class Library:
+    """The index as seen by one process: follows CURRENT to the newest
+    generation and keeps one loaded generation (plus per-term caches)."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        self._gen: Generation | None = None
+        self._lock = threading.Lock()
+        self._masks: dict[tuple, np.ndarray] = {}
+
+    # ------------------------------------------------------------ generation
+    def generation(self) -> Generation:
+        folder = current_folder(self.index_dir)
+        if folder is None:
+            if self._gen is not None:
+                return self._gen
+            raise NoIndex(self.index_dir)
+        gen = self._gen
+        if gen is None or gen.folder != folder:
+            with self._lock:
+                if self._gen is None or self._gen.folder != folder:
+                    self._gen = Generation(folder)
+                    self._masks = {}
+                gen = self._gen
+        return gen
+
+    # ------------------------------------------------------------ matching
+    def term_mask(self, gen: Generation, term: Term) -> np.ndarray:
+        key = (gen.number, term.folded, term.field)
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = _term_mask(gen, term)
+            if len(self._masks) > 2048:
+                self._masks.clear()
+            self._masks[key] = mask
+        return mask
+
+    def matching(self, gen: Generation, query: Query, filters: Filters) -> np.ndarray:
+        mask = filter_mask(gen, filters)
+        for group in query.required:
+            any_ = np.zeros(gen.n, dtype=bool)
+            for term in group:
+                any_ |= self.term_mask(gen, term)
+            mask &= any_
+        for term in query.excluded:
+            mask &= ~self.term_mask(gen, term)
+        return mask
+
+    # ------------------------------------------------------------ search
+    def search(self, text: str, page: int = 1, sort: str = "relevance",
+               filters: Filters | None = None, per_page: int = PER_PAGE) -> SearchResult:
+        started = time.perf_counter()
+        query = parse(text)
+        filters = query.filters.merged(filters or Filters())
+        gen = self.generation()
+        sort = sort if sort in SORTS else "relevance"
+        page = max(1, page)
+
+        mask = self.matching(gen, query, filters)
+        docs = np.flatnonzero(mask)
+        needles = [t.folded for t in query.positive_terms]
+        scores = rank(gen, needles, docs)
+        order = sort_docs(gen, docs, scores, sort)
+        pages = max(1, math.ceil(len(docs) / per_page))
+        chosen = order[(page - 1) * per_page: page * per_page]
+        hits = [self._hit(gen, int(d), float(s), needles) for d, s in chosen]
+        result = SearchResult(
+            query=text, total=len(docs), page=page, pages=pages, per_page=per_page,
+            sort=sort, hits=hits, facets=facet_counts(gen, docs),
+            term_reports={str(t): int(self.term_mask(gen, t).sum()) for t in query.positive_terms},
+            filters=filters)
+        result.elapsed_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def _hit(self, gen: Generation, d: int, score: float, needles: list[str]) -> Hit:
+        meta = gen.docs[d]
+        text, folded = gen.text(d), gen.folded(d)
+        spans = hit_spans(folded, needles)
+        return Hit(id=meta["id"], title=meta["title"], year=meta["year"],
+                   period=meta["period"], type=meta["type"], level=meta["level"],
+                   score=score, snippets=snippets(text, folded, needles),
+                   first_hit=spans[0][0] if spans else None)
+
+    # ------------------------------------------------------------ one report
+    def report(self, doc_id: str, query_text: str = "") -> ReportView:
+        gen = self.generation()
+        d = gen.position.get(doc_id)
+        if d is None:
+            raise UnknownReport(doc_id)
+        meta = gen.docs[d]
+        needles = [t.folded for t in parse(query_text).positive_terms] if query_text else []
+        return ReportView(
+            id=meta["id"], title=meta["title"], year=meta["year"], period=meta["period"],
+            type=meta["type"], level=meta["level"], size=meta["size"],
+            outline=[{"depth": dp, "text": t, "offset": o} for dp, t, o in meta["outline"]],
+            text=gen.text(d), hits=hit_spans(gen.folded(d), needles))
+
+    def stats(self) -> dict:
+        gen = self.generation()
+        size = sum(p.stat().st_size for p in self.index_dir.rglob("*") if p.is_file())
+        facets = facet_counts(gen, np.arange(gen.n))
+        return {"reports": gen.n, "index_bytes": size, "generation": gen.number,
+                "by_year": facets["year"], "by_type": facets["type"], "by_level": facets["level"]}
+
+
+# ---------------------------------------------------------------- matching
+
+def _term_mask(gen: Generation, term: Term) -> np.ndarray:
+    needle = term.folded
+    if term.field == "title":
+        return np.array([needle in t for t in gen.folded_titles()], dtype=bool)
+    if term.field == "heading":
+        return np.array([needle in h for h in gen.folded_headings()], dtype=bool)
+    return docs_containing(gen, needle)
+
+
+def docs_containing(gen: Generation, needle: str) -> np.ndarray:
+    """Exact: reports whose folded text contains `needle`."""
+    mask = np.zeros(gen.n, dtype=bool)
+    if not needle:
+        return mask
+    if "\n" in needle:
+        return mask
+    postings = sorted((gen.gram_postings(int(k))[0] for k in analysis.term_gram_keys(needle)), key=len)
+    if not postings or not len(postings[0]):
+        return mask
+    mask[postings[0]] = True
+    for docs in postings[1:]:
+        other = np.zeros(gen.n, dtype=bool)
+        other[docs] = True
+        mask &= other
+    if len(needle) > 2:  # bigrams only say "may contain": confirm
+        for d in np.flatnonzero(mask):
+            if needle not in gen.folded(int(d)):
+                mask[d] = False
+    return mask
+
+
+def filter_mask(gen: Generation, filters: Filters) -> np.ndarray:
+    mask = np.ones(gen.n, dtype=bool)
+    if filters.years:
+        lo, hi = filters.years
+        mask &= (gen.years >= lo) & (gen.years <= hi)
+    for key, wanted in (("type", filters.types), ("level", filters.levels)):
+        if wanted:
+            codes, names = gen.categories(key)
+            ok = np.array([n in wanted for n in names], dtype=bool)
+            mask &= ok[codes] if len(names) else False
+    return mask
+
+
+# ---------------------------------------------------------------- ranking
+
+def rank(gen: Generation, needles: list[str], docs: np.ndarray) -> np.ndarray:
+    """BM25F over jieba words of the query terms, for `docs`."""
+    if not len(docs) or not needles:
+        return np.zeros(len(docs))
+    scores = np.zeros(gen.n)
+    norms = (1 - FIELD_B)[:, None] + FIELD_B[:, None] * gen.lengths / gen.avg_lengths[:, None]
+    for needle in dict.fromkeys(needles):
+        words = [w for w in dict.fromkeys(analysis.words(needle, gen.user_dict)) if w in gen.word_id]
+        if words:
+            for w in words:
+                wdocs, tf = gen.word_postings(w)
+                tfn = (FIELD_WEIGHTS[:, None] * tf / norms[:, wdocs]).sum(axis=0)
+                scores[wdocs] += _idf(gen.n, len(wdocs)) * tfn * (K1 + 1) / (K1 + tfn)
+        else:  # a string inside words: rank by its character grams instead
+            tf, df = _gram_tf(gen, needle)
+            tfn = tf / norms[0]
+            scores += _idf(gen.n, df) * tfn * (K1 + 1) / (K1 + tfn)
+    return scores[docs]
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _gram_tf(gen: Generation, needle: str) -> tuple[np.ndarray, int]:
+    """Per-report count of the needle's rarest gram: exact for 1–2 characters."""
+    best = None
+    for key in analysis.term_gram_keys(needle):
+        docs, tf = gen.gram_postings(int(key))
+        if best is None or len(docs) < len(best[0]):
+            best = (docs, tf)
+    out = np.zeros(gen.n)
+    if best is not None:
+        out[best[0]] = best[1]
+    return out, int((out > 0).sum())
+
+
+def sort_docs(gen: Generation, docs: np.ndarray, scores: np.ndarray, sort: str) -> list[tuple[int, float]]:
+    years = gen.years[docs]
+    if sort == "newest":
+        order = np.lexsort((-scores, -years))
+    elif sort == "oldest":
+        unknown_last = np.where(years == 0, 99999, years)
+        order = np.lexsort((-scores, unknown_last))
+    else:  # relevance; ties go to the newer report
+        order = np.lexsort((-years, -np.round(scores, 9)))
+    return list(zip(docs[order].tolist(), scores[order].tolist()))
+
+
+def facet_counts(gen: Generation, docs: np.ndarray) -> dict[str, dict[str, int]]:
+    out = {}
+    for key in FACETS:
+        codes, names = gen.categories(key)
+        counts = np.bincount(codes[docs], minlength=len(names)) if len(names) else []
+        pairs = [(names[i], int(c)) for i, c in enumerate(counts) if c and names[i]]
+        if key == "year":
+            pairs.sort(key=lambda p: p[0], reverse=True)
+        else:
+            pairs.sort(key=lambda p: (-p[1], p[0]))
+        out[key] = dict(pairs)
+    return out

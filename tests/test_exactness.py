@@ -1,0 +1,42 @@
+"""Property: phrase totals and search matches equal plain substring counting."""
+from __future__ import annotations
+
+import random
+
+from search.analysis import fold
+from search.phrase import lookup
+
+
+def random_substrings(texts: list[str], n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    while len(out) < n:
+        text = rng.choice(texts)
+        length = rng.randint(1, 8)
+        start = rng.randrange(0, max(1, len(text) - length))
+        piece = text[start:start + length]
+        if "\n" not in piece and piece.strip() == piece and piece:
+            out.append(piece)
+    return out
+
+
+def test_random_substrings_count_exactly(library, cleaned_seeds):
+    texts = list(cleaned_seeds.values())
+    folded = {name: fold(t) for name, t in cleaned_seeds.items()}
+    for piece in random_substrings(texts, 400):
+        needle = fold(piece)
+        expected = sum(t.count(needle) for t in folded.values())
+        expected_reports = {name for name, t in folded.items() if needle in t}
+        result = lookup(library, piece, per_page=1)
+        assert result.total_occurrences == expected, piece
+        assert result.total_reports == len(expected_reports), piece
+        if " " not in piece and not piece.startswith("-") and ":" not in piece and '"' not in piece \
+                and piece != "OR":
+            hits = library.search(piece, per_page=10)
+            assert {h.id for h in hits.hits} == expected_reports, piece
+
+
+def test_absent_strings_never_match(library):
+    for piece in ["党建工作会议纪要", "区块链", "元宇宙", "压实压紧", "一网统建"]:
+        assert lookup(library, piece).total_occurrences == 0
+        assert library.search(piece).total == 0

@@ -1,0 +1,201 @@
+"""Search semantics on the seeds: exact matching, query syntax, results."""
+from __future__ import annotations
+
+import pytest
+
+from search.analysis import fold
+from search.highlight import SENTENCE_END
+from search.phrase import lookup
+from search.query import QueryTooLong
+from search.searcher import UnknownReport
+
+# phrase -> (occurrences, reports) in the cleaned seeds. Several of these break
+# token-based phrase queries: punctuation inside (工作。一是, 党建工作，),
+# substrings inside jieba words (组织建设 in 党组织建设, 治党 in 从严治党),
+# strings across word boundaries (建工 = 党建|工作), digits, Latin, case.
+PHRASES = {
+    "压紧压实": (2, 2),
+    "组织建设": (10, 5),
+    "党组织建设": (6, 4),
+    "治党": (4, 2),
+    "建工": (73, 5),
+    "党建工作": (72, 5),
+    "党建工作，": (6, 4),
+    "工作。一是": (2, 2),
+    "2023年": (11, 3),
+    "一网通建": (1, 1),
+    "户均增收": (1, 1),
+    "社会公众安全感": (1, 1),
+    "三会一课": (4, 2),
+    "第一书记": (6, 4),
+    "X市": (6, 1),
+    "x市": (6, 1),
+    "党": (589, 5),
+    "“两个覆盖”": (3, 3),
+    "XX万": (3, 1),
+    "**村": (8, 1),
+    "PPT": (0, 0),        # only in an ad, which cleaning removes
+    "公众号": (0, 0),
+    "哒哒": (0, 0),
+}
+
+
+@pytest.mark.parametrize("phrase,expected", PHRASES.items())
+def test_phrase_counts(library, cleaned_seeds, phrase, expected):
+    result = lookup(library, phrase, per_page=1000)
+    needle = fold(phrase)
+    oracle = [fold(t).count(needle) for t in cleaned_seeds.values()]
+    assert (sum(oracle), sum(1 for c in oracle if c)) == expected
+    assert (result.total_occurrences, result.total_reports) == expected
+    assert sum(line.count for line in result.lines) == expected[0]
+    search = library.search(phrase if " " not in phrase else f'"{phrase}"')
+    assert search.total == expected[1]
+
+
+def test_kwic_lines_show_context_within_the_paragraph(library):
+    result = lookup(library, "压紧压实")
+    assert [l.match for l in result.lines] == ["压紧压实", "压紧压实"]
+    for line in result.lines:
+        text = library.report(line.id).text
+        assert text[line.offset:line.offset + 4] == "压紧压实"
+        assert text[line.offset - len(line.left):line.offset] == line.left
+        assert "\n" not in line.left + line.right
+        assert len(line.left) <= 30 and len(line.right) <= 30
+        assert line.match in line.sentence and line.sentence[-1] in SENTENCE_END
+    assert dict(result.before) == {"责任": 1} and dict(result.after) == {"村级": 1}
+
+
+def test_phrase_sorts_and_pages(library):
+    by_rank = lookup(library, "第一书记", per_page=100)
+    by_left = lookup(library, "第一书记", sort="left", per_page=100)
+    by_right = lookup(library, "第一书记", sort="right", per_page=100)
+    assert [l.left[::-1] for l in by_left.lines] == sorted(l.left[::-1] for l in by_left.lines)
+    assert [l.right for l in by_right.lines] == sorted(l.right for l in by_right.lines)
+    assert sorted(l.offset for l in by_rank.lines) == sorted(l.offset for l in by_left.lines)
+    page2 = lookup(library, "党", page=2, per_page=50)
+    assert page2.page == 2 and len(page2.lines) == 50 and page2.total_occurrences == 589
+    beyond = lookup(library, "党", page=999)
+    assert beyond.lines == [] and beyond.total_occurrences == 589
+    assert sum(by_rank.by_year.values()) == by_rank.total_occurrences
+
+
+def test_duplicate_lines_are_grouped(tmp_path):
+    from search.indexer import index_corpus
+    from search.searcher import Library
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    sentence = "要把压紧压实管党治党政治责任作为重要任务，持续用力。"
+    (corpus / "a.txt").write_text(f"2021年甲县工作总结\n{sentence}\n", "utf-8")
+    (corpus / "b.txt").write_text(f"2022年乙县工作总结\n{sentence}\n", "utf-8")
+    (corpus / "c.txt").write_text("2022年丙县工作汇报\n我们压紧压实责任。\n", "utf-8")
+    index_corpus(corpus, tmp_path / "ix", jobs=1)
+    result = lookup(Library(tmp_path / "ix"), "压紧压实")
+    assert result.total_occurrences == 3 and result.total_reports == 3
+    assert sorted(l.count for l in result.lines) == [1, 2]
+    grouped = next(l for l in result.lines if l.count == 2)
+    assert {grouped.id, *grouped.also_in} == {"a.txt", "b.txt"}
+
+
+# ---------------------------------------------------------------- query syntax
+
+def ids(result):
+    return {h.id for h in result.hits}
+
+
+def containing(cleaned, *needles):
+    return {name for name, text in cleaned.items() if all(fold(n) in fold(text) for n in needles)}
+
+
+def test_and_or_not(library, cleaned_seeds):
+    assert ids(library.search("治党 三会一课")) == containing(cleaned_seeds, "治党", "三会一课")
+    either = ids(library.search("一网通建 OR 户均增收"))
+    assert either == containing(cleaned_seeds, "一网通建") | containing(cleaned_seeds, "户均增收")
+    assert len(either) == 2
+    without = ids(library.search("党建 -治党"))
+    assert without == containing(cleaned_seeds, "党建") - containing(cleaned_seeds, "治党")
+    assert without and not without & containing(cleaned_seeds, "治党")
+
+
+def test_quoted_phrase_and_fields(library, cleaned_seeds):
+    assert library.search('"工作。一是"').total == 2
+    titles = library.search("title:汇报")
+    assert ids(titles) == {h.id for h in titles.hits if "汇报" in h.title} and titles.total == 2
+    heading = library.search("heading:存在的问题")
+    assert heading.total >= 1
+    for hit in heading.hits:
+        view = library.report(hit.id)
+        assert any("存在的问题" in h["text"] for h in view.outline)
+
+
+def test_filters(library):
+    assert {h.year for h in library.search("党建 year:2023").hits} == {2023}
+    ranged = library.search("党建 year:2020-2022")
+    assert {h.year for h in ranged.hits} == {2020, 2022}
+    assert {h.type for h in library.search("党建 type:述职报告").hits} == {"述职报告"}
+    assert {h.level for h in library.search("level:县 党建").hits} == {"县"}
+    assert library.search("党建 type:不存在的类型").total == 0
+
+
+def test_malformed_queries_degrade_to_literal_terms(library):
+    for text in ['"压紧压实', 'OR', '压紧压实 OR', '-', 'year:abc', '((党建', 'title:', '"" 党建']:
+        result = library.search(text)  # never raises
+        assert result.total >= 0
+    assert library.search('"压紧压实').total == 2
+    assert library.search("year:abc").total == 0  # literal text, not in any report
+
+
+def test_long_query_is_an_error():
+    from search.query import parse
+    with pytest.raises(QueryTooLong) as err:
+        parse("党" * 201)
+    assert "200" in str(err.value)
+
+
+def test_results_facets_snippets_and_sorting(library):
+    result = library.search("组织建设")
+    assert result.total == 5 and len(result.hits) == 5
+    assert sum(result.facets["year"].values()) == 5
+    assert result.facets["type"] == {"汇报": 2, "总结": 2, "述职报告": 1}
+    for hit in result.hits:
+        assert 1 <= len(hit.snippets) <= 3
+        for snip in hit.snippets:
+            text = "".join(s.text for s in snip)
+            marked = [s.text for s in snip if s.match]
+            assert marked and all(fold(m) == "组织建设" for m in marked)
+            assert text.count("组织建设") == len(marked)  # every occurrence marked
+            assert len(text) <= 125
+    scores = [h.score for h in result.hits]
+    assert scores == sorted(scores, reverse=True)
+    newest = [h.year for h in library.search("组织建设", sort="newest").hits]
+    assert newest == sorted(newest, reverse=True)
+    oldest = [h.year for h in library.search("组织建设", sort="oldest").hits]
+    assert oldest == sorted(oldest)
+
+
+def test_title_boost_ranks_title_matches_first(library):
+    result = library.search("述职报告")
+    assert result.hits[0].title == "党组织书记抓基层党建工作述职报告"
+
+
+def test_paging(library):
+    first = library.search("党", per_page=2)
+    assert first.pages == 3 and len(first.hits) == 2
+    third = library.search("党", page=3, per_page=2)
+    assert len(third.hits) == 1
+    assert library.search("党", page=50, per_page=2).hits == []
+    seen = [h.id for p in (1, 2, 3) for h in library.search("党", page=p, per_page=2).hits]
+    assert len(set(seen)) == 5
+
+
+def test_empty_result_says_which_term_matched_nothing(library):
+    result = library.search("党建 不存在的提法")
+    assert result.total == 0 and result.term_reports == {"党建": 5, "不存在的提法": 0}
+
+
+def test_report_view(library):
+    view = library.report("000_76dcab7e818b9862.txt", "压紧压实")
+    assert view.title == "关于2023年全县基层党建工作开展情况的汇报"
+    assert [view.text[a:b] for a, b in view.hits] == ["压紧压实"]
+    assert view.outline and view.outline[0]["depth"] == 1
+    with pytest.raises(UnknownReport):
+        library.report("../etc/passwd")
