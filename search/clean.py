@@ -1,0 +1,225 @@
+"""Raw report text -> Report, by deletion only.
+
+The cleaned text is always the raw text with some character spans deleted;
+`Report.removed` records them, so the original can be shown with the noise
+struck through. The rules live in clean_rules.toml (format documented there).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+BUILTIN_RULES = Path(__file__).with_name("clean_rules.toml")
+# Characters str.splitlines() treats as line breaks; only "\n" may separate lines.
+_STRAY_BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_KINDS = {"block": {"start", "end", "within", "max_lines"},
+          "line": {"find"},
+          "span": {"find", "junk", "confirm", "endings", "scope"}}
+
+
+@dataclass(frozen=True)
+class RemovedSpan:
+    start: int  # offsets into the raw text (after newline normalization)
+    end: int
+    rule: str  # name of the rule that removed it
+
+
+@dataclass
+class Report:
+    title: str  # first line of the cleaned text
+    body: str  # the other paragraphs joined by "\n"
+    removed: list[RemovedSpan]  # sorted, non-overlapping
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n{self.body}" if self.body else self.title
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return self.body.split("\n") if self.body else []
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str  # "block" | "line" | "span"
+    find: re.Pattern[str]  # the start pattern for a block
+    end: re.Pattern[str] | None = None
+    within: int = 15
+    max_lines: int = 40
+    junk: re.Pattern[str] | None = None
+    confirm: re.Pattern[str] | None = None
+    scope: str = "all"  # "all" | "title"
+
+
+@dataclass(frozen=True)
+class Rules:
+    rules: tuple[Rule, ...]
+
+
+def load_rules(extra: Path | None = None) -> Rules:
+    """The built-in rules, then those of `extra` (same format) if given."""
+    rules = _read_rules_file(BUILTIN_RULES)
+    return Rules(rules + (_read_rules_file(Path(extra)) if extra else ()))
+
+
+_corpus_cache: dict[Path, tuple[int, Rules]] = {}
+
+
+def corpus_rules(corpus_dir: Path) -> Rules:
+    """Rules for a corpus: its clean_rules.toml appended if present; cached by mtime."""
+    path = Path(corpus_dir) / "clean_rules.toml"
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return _default_rules()
+    cached = _corpus_cache.get(path)
+    if cached is None or cached[0] != mtime:
+        cached = _corpus_cache[path] = (mtime, load_rules(path))
+    return cached[1]
+
+
+@lru_cache(maxsize=1)
+def _default_rules() -> Rules:
+    return load_rules()
+
+
+def _read_rules_file(path: Path) -> tuple[Rule, ...]:
+    with open(path, "rb") as fh:
+        try:
+            data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path}: not valid TOML: {exc}") from exc
+    return tuple(_parse_rule(d, f"{path} rule #{i + 1}") for i, d in enumerate(data.get("rule", [])))
+
+
+def _parse_rule(d: dict, where: str) -> Rule:
+    kind, name = d.get("kind"), d.get("name")
+    if kind not in _KINDS or not isinstance(name, str) or not name:
+        raise ValueError(f"{where}: needs a name and a kind ({', '.join(_KINDS)})")
+    unknown = set(d) - _KINDS[kind] - {"kind", "name"}
+    if unknown:
+        raise ValueError(f"{where}: unknown keys for a {kind} rule: {', '.join(sorted(unknown))}")
+    find = d.get("start" if kind == "block" else "find")
+    if find is None or (kind == "block" and "end" not in d):
+        raise ValueError(f"{where}: missing {'start/end' if kind == 'block' else 'find'}")
+    if "endings" in d and isinstance(find, str):
+        endings = sorted(map(str, d["endings"]), key=len, reverse=True)  # prefer the longest ending
+        find = find.replace("{endings}", "|".join(map(re.escape, endings)))
+    if d.get("scope", "all") not in ("all", "title"):
+        raise ValueError(f"{where}: scope must be 'all' or 'title'")
+
+    def regex(pattern: object) -> re.Pattern[str]:
+        try:
+            return re.compile(pattern, re.M)  # type: ignore[arg-type]
+        except (re.error, TypeError) as exc:
+            raise ValueError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
+
+    optional = {key: regex(d[key]) if key in d else None for key in ("end", "junk", "confirm")}
+    return Rule(name=name, kind=kind, find=regex(find), within=int(d.get("within", 15)),
+                max_lines=int(d.get("max_lines", 40)), scope=d.get("scope", "all"), **optional)
+
+
+class _Doc:
+    """The raw text and which of its characters are still kept (`text` is the view)."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.text = raw
+        self.kept = list(range(len(raw)))
+        self.rule_at: dict[int, str] = {}
+
+    def delete(self, positions: Iterable[int], rule: str) -> None:
+        """Delete characters given by their offsets in the current view."""
+        drop = set(positions)
+        if not drop:
+            return
+        for j in drop:
+            self.rule_at[self.kept[j]] = rule
+        self.kept = [i for j, i in enumerate(self.kept) if j not in drop]
+        self.text = "".join(self.raw[i] for i in self.kept)
+
+    def removed(self) -> list[RemovedSpan]:
+        spans: list[RemovedSpan] = []
+        for pos in sorted(self.rule_at):
+            rule = self.rule_at[pos]
+            if spans and spans[-1].end == pos and spans[-1].rule == rule:
+                spans[-1] = RemovedSpan(spans[-1].start, pos + 1, rule)
+            else:
+                spans.append(RemovedSpan(pos, pos + 1, rule))
+        return spans
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every line, without its newline."""
+    start = 0
+    for line in text.split("\n"):
+        yield start, start + len(line)
+        start += len(line) + 1
+
+
+def _block(rule: Rule, text: str) -> range:
+    lines = [(s, e) for s, e in _lines(text) if text[s:e].strip()]
+    for i, (s, e) in enumerate(lines[: rule.within]):
+        if rule.find.search(text[s:e].strip()):
+            for ls, le in lines[i : i + rule.max_lines + 1]:
+                if rule.end and rule.end.search(text[ls:le].strip()):
+                    return range(s, le)
+            break
+    return range(0)
+
+
+def _spans(rule: Rule, text: str) -> Iterator[int]:
+    lo, hi = 0, len(text)
+    if rule.scope == "title":
+        lo, hi = next(((s, e) for s, e in _lines(text) if text[s:e].strip()), (0, 0))
+    for m in rule.find.finditer(text[lo:hi]):
+        found = m.group()
+        if rule.confirm and not rule.confirm.fullmatch(rule.junk.sub("", found) if rule.junk else found):
+            continue
+        yield from (lo + j for j in range(m.start(), m.end()) if found[j - m.start()] != "\n")
+
+
+def _apply(rule: Rule, doc: _Doc) -> None:
+    text = doc.text
+    if rule.kind == "block":
+        doc.delete(_block(rule, text), rule.name)
+    elif rule.kind == "line":
+        doc.delete((j for s, e in _lines(text) if rule.find.search(text[s:e].strip())
+                    for j in range(s, e)), rule.name)
+    else:
+        doc.delete(_spans(rule, text), rule.name)
+
+
+def _whitespace(doc: _Doc) -> None:
+    """Strip lines, drop blank lines and stray line breaks, squeeze inner whitespace runs."""
+    doc.delete((j for j, ch in enumerate(doc.text) if ch in _STRAY_BREAKS), "whitespace")
+    text, drop, last_kept = doc.text, [], -1
+    for s, e in _lines(text):
+        line = text[s:e]
+        if not line.strip():
+            drop.extend(range(s, min(e + 1, len(text))))  # the line and its newline
+            continue
+        a, b = s + len(line) - len(line.lstrip()), s + len(line.rstrip())
+        drop.extend(range(s, a))
+        drop.extend(range(b, e))
+        for m in re.finditer(r"\s{2,}", text[a:b]):
+            drop.extend(range(a + m.start() + 1, a + m.end()))
+        last_kept = e
+    if 0 <= last_kept < len(text):
+        drop.append(last_kept)  # the newline after the last kept line
+    doc.delete(drop, "whitespace")
+
+
+def clean(raw: str, rules: Rules | None = None) -> Report:
+    """Apply the rules (default: built-in) and the whitespace pass to `raw`."""
+    doc = _Doc(raw)
+    for rule in (rules or _default_rules()).rules:
+        _apply(rule, doc)
+    _whitespace(doc)
+    title, _, body = doc.text.partition("\n")
+    return Report(title=title, body=body, removed=doc.removed())

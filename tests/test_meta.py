@@ -1,0 +1,172 @@
+"""search.meta: values pinned for the five seeds (checked by reading them), plus unit cases."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.clean import clean
+from search.meta import Heading, extract_meta
+
+CORPUS = Path(__file__).parent.parent / "corpus"
+
+
+def seed(prefix: str):
+    path = next(CORPUS.glob(f"{prefix}_*.txt"))
+    report = clean(path.read_text(encoding="utf-8"))
+    return report, extract_meta(report, path.name)
+
+
+EXPECTED = {
+    # prefix: (title, year, period, doc_type, level, depth-1 count, first outline entries as (depth, text))
+    "000": ("关于2023年全县基层党建工作开展情况的汇报", 2023, "全年", "汇报", "县", 3, [
+        (1, "一、工作开展情况"),
+        (2, "（一）坚持严抓严管严促，推动基层组织全面过硬。"),
+        (5, "一是理清思路定任务。"),
+        (5, "二是观摩评比压责任。"),
+        (5, "三是练就本领促提升。"),
+        (2, "（二）突出基层基础基本，推动基层党建提质增效。"),
+    ]),
+    "001": ("2023年乡镇党建工作情况汇报", 2023, "全年", "汇报", "乡镇", 3, [
+        (1, "一、2023年工作开展情况"),
+        (2, "（一）加强党的领导，把稳政治方向不走偏。"),
+        (5, "一是坚持理论中心组学习制度和第一议题制度，制定学习计划。"),
+        (5, "二是坚持民主集中制，凡“三重一大”事项均提交党委会议研究审定，构建了决策科学，执行坚决、监督有力的权力运行体系。"),
+    ]),
+    "002": ("区委2022年基层党建工作总结", 2022, "全年", "总结", "区", 4, [
+        (1, "一、聚焦主责主业，推动基层党建重点任务落地见效。"),
+        (5, "一是系统化推进重点任务落实。"),
+        (5, "二是突出主题主线庆祝建党系列活动。"),
+        (5, "三是推动基层党支部工作更加规范。"),
+        (5, "四是扎实开展农村发展党员违规违纪问题排查整顿。"),
+        (1, "二、坚持统筹推进，全领域拓展基层党建组织建设工作。"),
+    ]),
+    "003": ("党组织书记抓基层党建工作述职报告", 2023, "全年", "述职报告", "乡镇", 3, [
+        (1, "一、工作成效及特色亮点"),
+        (2, "（一）强化履职担当，压实党建“主责任”"),
+        (5, "一是抓实党建责任落实。"),
+        (5, "二是夯实党建工作基础。"),
+        (5, "三是持续传导党建责任压力。"),
+        (2, "（二）加强基层党组织建设，凝聚乡村振兴合力。"),
+    ]),
+    "004": ("2020年上半年全县基层党建工作总结", 2020, "上半年", "总结", "县", 6, [
+        (1, "一、聚焦政治和思想重点，持续强化基层组织政治功能"),
+        (5, "一是开展基层党组织书记集中轮训行动。"),
+        (5, "二是开展党员教育培训质量提升行动。"),
+        (5, "三是推进党的组织生活规范化。"),
+        (1, "二、聚焦建设过硬基层组织重点，持续提长基层组织组织力"),
+    ]),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(EXPECTED))
+def test_seed_meta(prefix: str) -> None:
+    title, year, period, doc_type, level, depth1, first = EXPECTED[prefix]
+    report, meta = seed(prefix)
+    assert report.title == title
+    assert (meta.year, meta.period, meta.doc_type, meta.level) == (year, period, doc_type, level)
+    assert sum(h.depth == 1 for h in meta.outline) == depth1
+    assert [(h.depth, h.text) for h in meta.outline[: len(first)]] == first
+    for heading in meta.outline:
+        assert report.text.startswith(heading.text, heading.offset)
+        assert len(heading.text) <= 60
+    offsets = [h.offset for h in meta.outline]
+    assert offsets == sorted(offsets)
+
+
+def test_seed_outline_details() -> None:
+    _, m000 = seed("000")
+    assert [h.text for h in m000.outline if h.depth == 1] == ["一、工作开展情况", "二、存在的问题", "三、下一步工作计划"]
+    problems = [h for h in m000.outline if h.depth == 5 and h.text.endswith("；")]
+    assert [h.text[:2] for h in problems] == ["一是", "二是"]  # lead sentences end at ；
+    assert problems[0].text == "一是党建引领乡村全面振兴内生动力还没有充分激活，农村对优秀青年的吸引还不足，抓产业促发展的能力还不够强；"
+    _, m001 = seed("001")
+    long_lead = next(h for h in m001.outline if h.text.startswith("一是扎实推进“红网格”建设"))
+    assert len(long_lead.text) == 60 and not long_lead.text.endswith("。")  # trimmed: no 。 within 60 chars
+    _, m003 = seed("003")
+    assert sum(h.depth == 2 for h in m003.outline) == 6
+    # 一是 after a colon inside a paragraph is a lead sentence too
+    assert any(h.text == "一是主动作为意识不强，被动应付思想时常作怪。" for h in m003.outline)
+    _, m004 = seed("004")
+    assert len(m004.outline) == 6 + 19  # six sections, nineteen lead sentences
+
+
+def meta_of(text: str, filename: str = ""):
+    report = clean(text)
+    return extract_meta(report, filename)
+
+
+def test_heading_forms() -> None:
+    text = ("标题\n一、总体情况\n（一）组织建设\n(二)队伍建设\n1.加强学习。认真学习。\n2、强化责任\n（1）细化措施\n"
+            "12.5万元资金已到位。\n2023年，全县共有党员X名。\n统一是前提，落实是关键。\n十、其他")
+    outline = meta_of(text).outline
+    assert [(h.depth, h.text) for h in outline] == [
+        (1, "一、总体情况"), (2, "（一）组织建设"), (2, "(二)队伍建设"), (3, "1.加强学习。"),
+        (3, "2、强化责任"), (4, "（1）细化措施"), (1, "十、其他")]
+    assert outline[0] == Heading(1, "一、总体情况", 3)
+
+
+def test_lead_sentences() -> None:
+    text = "标题\n工作中：一是抓学习；二是抓落实。三是抓成效，确保到位。其中唯一是关键。"
+    outline = meta_of(text).outline
+    assert [(h.text, h.offset) for h in outline] == [
+        ("一是抓学习；", text.index("一是")), ("二是抓落实。", text.index("二是")),
+        ("三是抓成效，确保到位。", text.index("三是"))]
+
+
+@pytest.mark.parametrize(
+    ("title", "period", "doc_type"),
+    [
+        ("2023年工作总结", "全年", "总结"),
+        ("2023年上半年工作总结", "上半年", "总结"),
+        ("2023年下半年工作计划", "下半年", "计划"),
+        ("2023年第一季度工作汇报", "第一季度", "汇报"),
+        ("2023年三季度工作情况报告", "第三季度", "汇报"),
+        ("2023年前三季度工作总结", "前三季度", "总结"),
+        ("2023年5月份工作总结", "月度", "总结"),
+        ("2023年度述职报告", "全年", "述职报告"),
+        ("在全县基层党建工作会议上的讲话", "", "讲话"),
+        ("2024年基层党建工作实施方案", "", "方案"),
+        ("基层党建工作要点", "", "计划"),
+        ("基层党建工作情况", "", "其他"),
+    ],
+)
+def test_period_and_type_from_title(title: str, period: str, doc_type: str) -> None:
+    meta = meta_of(f"{title}\n正文。")
+    assert (meta.period, meta.doc_type) == (period, doc_type)
+
+
+def test_type_and_period_from_body() -> None:
+    meta = meta_of("有关情况\n今年上半年，我县扎实推进各项工作，现总结如下：\n一、工作情况")
+    assert (meta.doc_type, meta.period, meta.level) == ("总结", "上半年", "县")
+
+
+@pytest.mark.parametrize(
+    ("title", "level"),
+    [("全省基层党建工作总结", "省"), ("市委2023年工作总结", "市"), ("XX县2023年工作总结", "县"),
+     ("区委2022年基层党建工作总结", "区"), ("XX区2022年工作总结", "区"), ("2023年乡镇党建工作情况汇报", "乡镇"),
+     ("XX镇2023年工作总结", "乡镇"), ("XX街道党工委工作总结", "乡镇"), ("村党支部书记述职报告", "村"),
+     ("机关党建工作总结", "机关"), ("城市社区党建工作总结", ""), ("乡村振兴工作总结", "")],
+)
+def test_level_from_title(title: str, level: str) -> None:
+    assert meta_of(f"{title}\n今年以来，各项工作有序推进。").level == level
+
+
+def test_level_from_body_opening() -> None:
+    assert meta_of("述职报告\n今年以来，我镇严格按照要求推进工作。").level == "乡镇"
+    assert meta_of("述职报告\n一年来，在县委的正确领导下，长城乡党委坚持……").level == "乡镇"
+    assert meta_of("述职报告\n一年来，在县委的正确领导下，各项工作有序推进。").level == ""
+
+
+def test_year_sources() -> None:
+    assert meta_of("2021年工作总结\n2019年以来……").year == 2021
+    assert meta_of("工作总结\n2022年以来，2023年……2023年……", "2020总结.txt").year == 2023
+    assert meta_of("工作总结\n今年以来……", "2020年工作总结.docx").year == 2020
+    assert meta_of("工作总结\n今年以来……", "a2019b_76dcab7e.txt").year is None
+    assert meta_of("工作总结\n今年以来……").year is None
+    assert meta_of("工作总结\n完成12023项任务。").year is None
+
+
+def test_empty_report() -> None:
+    meta = meta_of("")
+    assert (meta.year, meta.period, meta.doc_type, meta.level, meta.outline) == (None, "", "其他", "", ())
