@@ -215,5 +215,37 @@ def clean_cmd(file, diff, corpus):
         click.echo(f"{span.start:>7}-{span.end:<7} {span.rule:<16} {raw[span.start:span.end]!r}")
 
 
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 shares the library on the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--debug", is_flag=True, help="Flask's development server with reloading.")
+@corpus_option
+@index_option
+def serve_cmd(host, port, threads, debug, corpus, index_dir):
+    """Serve the web UI (builds the index from the corpus first if there is none)."""
+    from web import create_app  # the engine itself never imports Flask
+
+    try:
+        Library(index_dir).generation()
+    except NoIndex:
+        click.echo(f"no index at {index_dir}/ yet — building it from {corpus}/ first")
+        print_summary(run_index(corpus, index_dir), index_dir)
+    app = create_app({"INDEX_DIR": index_dir, "CORPUS_DIR": corpus})
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    import waitress
+
+    server = waitress.create_server(app, host=host, port=port, threads=threads)
+    click.echo(f"报告检索 serving {server.effective_host}:{server.effective_port} — "
+               f"open http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{server.effective_port}/")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+
+
 if __name__ == "__main__":
     main()
