@@ -152,11 +152,23 @@ def words(text: str, user_dict: Path | None = None) -> list[str]:
 
 def words_raw(text: str, user_dict: Path | None = None) -> list[str]:
     """All jieba tokens of the folded text, punctuation included, in order."""
-    return segmenter(user_dict).cut(fold(text)) if text else []
+    return cut_folded(fold(text), user_dict)
+
+
+def cut_folded(folded: str, user_dict: Path | None = None) -> list[str]:
+    return segmenter(user_dict).cut(folded) if folded else []
 
 
 def word_counts(text: str, user_dict: Path | None = None) -> Counter:
-    return Counter(words(text, user_dict))
+    counts = Counter(words_raw(text, user_dict))
+    for token in [t for t in counts if not is_word(t)]:  # check distinct tokens only
+        del counts[token]
+    return counts
+
+
+def word_key(word: str) -> int:
+    """A stable 64-bit key for a (folded) word: postings need no vocabulary."""
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 # ------------------------------------------------------------ Whoosh side

@@ -23,7 +23,7 @@ from whoosh.writing import CLEAR
 from . import analysis
 from .clean import clean, corpus_rules
 from .meta import extract_meta
-from .postings import DocRecord, Generation, current_folder, publish, write_generation
+from .postings import DocRecord, Generation, GenerationWriter, OldFormat, current_folder, publish
 from .readers import SUPPORTED_SUFFIXES, UnreadableFile, read_text
 from .schema import build_schema
 
@@ -75,17 +75,22 @@ def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> Do
 
     fields = (report.body, report.title, "\n".join(h[1] for h in outline))
     counts = [analysis.word_counts(text, user_dict) for text in fields]
-    vocab = sorted(set().union(*counts))
-    tf = np.array([[min(c[w], 65535) for w in vocab] for c in counts], dtype=np.uint16).reshape(3, -1)
+    vocab = list(set().union(*counts))
+    keys = np.array([analysis.word_key(w) for w in vocab], dtype=np.uint64)
+    order = np.argsort(keys)
+    tf = np.array([[c[w] for w in vocab] for c in counts], dtype=np.int64).reshape(3, -1)
     lengths = tuple(sum(c.values()) for c in counts)
 
-    keys = analysis.gram_keys(analysis.text_codes(analysis.fold(report.text)))
-    gram_keys, gram_tf = np.unique(keys, return_counts=True)
+    grams = np.unique(analysis.gram_keys(analysis.text_codes(analysis.fold(report.text))))
     return DocRecord(
         id=doc_id, hash=digest, size=size, title=report.title, text=report.text,
         year=meta.year, period=meta.period, doc_type=meta.doc_type, level=meta.level,
-        outline=outline, words=vocab, tf=tf, lengths=lengths,
-        gram_keys=gram_keys, gram_tf=gram_tf.astype(np.uint32))
+        outline=outline, word_keys=keys[order], word_tf=_u16(tf[:, order]), lengths=lengths,
+        gram_keys=grams)
+
+
+def _u16(counts: np.ndarray) -> np.ndarray:
+    return np.minimum(counts, 65535).astype(np.uint16)
 
 
 def _analyse_job(job: tuple) -> tuple[str, DocRecord | None, str | None]:
@@ -108,7 +113,7 @@ def _run_jobs(jobs: list[tuple], workers: int, corpus: Path) -> Iterator[tuple]:
         return
     ctx = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
     with ctx.Pool(workers, initializer=_warm_worker, initargs=(corpus,)) as pool:
-        yield from pool.imap_unordered(_analyse_job, jobs, chunksize=4)
+        yield from pool.imap(_analyse_job, jobs, chunksize=4)  # in order: same index every run
 
 
 # ------------------------------------------------------------------ corpus
@@ -176,9 +181,15 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
     summary = IndexSummary()
     print_ = fingerprint(corpus)
     folder = current_folder(index_dir)
-    base = Generation(folder) if folder else None
+    try:
+        base = Generation(folder) if folder else None
+        stale = False
+    except OldFormat:
+        base, stale = None, True
     if rebuild:
         summary.rebuilt_because = "a rebuild was asked for"
+    elif stale:
+        summary.rebuilt_because = "the index was written by another version"
     elif base is None and ix.doc_count():
         summary.rebuilt_because = "the search data beside the index is missing"
     elif base is not None and base.fingerprint != print_:
@@ -204,53 +215,55 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
             todo.append((path, doc_id, digest, size, corpus))
     gone = set(indexed) - set(files)
 
-    records: list[DocRecord] = []
-    failed: set[str] = set()
-    workers = jobs or os.cpu_count() or 1
-    for done, (doc_id, record, reason) in enumerate(_run_jobs(todo, workers, corpus), 1):
-        if record is None:
-            summary.skipped.append((doc_id, reason))
-            failed.add(doc_id)
-        else:
-            records.append(record)
-            summary.text_bytes += len(record.text.encode("utf-8"))
-        if progress:
-            progress(done, len(todo), doc_id)
-    records.sort(key=lambda r: r.id)  # deterministic order whatever the workers did
-    summary.skipped.sort()
-
-    # A file that was indexed but is now unreadable no longer has that content.
-    gone |= failed & set(indexed)
-    for r in records:
-        if r.id in indexed:
-            summary.updated += 1
-        else:
-            summary.added += 1
-    summary.removed = len(gone)
-
-    if not summary.changed and base is not None:
+    # The old version of every changed file goes, whether or not the new one reads.
+    drop = gone | {job[1] for job in todo if job[1] in indexed}
+    if not todo and not drop and base is not None:
         writer.cancel()
-        summary.reports = base.n
-        summary.generation = base.number
+        summary.reports, summary.generation = base.n, base.number
         return summary
 
-    for doc_id in gone:
+    for doc_id in drop:
         writer.delete_by_term("id", doc_id)
-    for r in records:
-        writer.update_document(
-            id=r.id, title=r.title, headings="\n".join(h[1] for h in r.outline),
-            body=r.text, year=r.year or 0, period=r.period, type=r.doc_type,
-            level=r.level, hash=r.hash, size=r.size)
     number = writer.generation
-    drop = gone | {r.id for r in records}
-    new_folder = write_generation(index_dir, number, number, print_, base, drop, records,
-                                  analysis.user_dict_for(corpus))
+    generation = GenerationWriter(index_dir, number, base, drop)
+    try:
+        workers = jobs or os.cpu_count() or 1
+        for done, (doc_id, record, reason) in enumerate(_run_jobs(todo, workers, corpus), 1):
+            if record is None:
+                summary.skipped.append((doc_id, reason))
+            else:
+                _add(writer, generation, record)
+                summary.text_bytes += record.size
+                if doc_id in indexed:
+                    summary.updated += 1
+                else:
+                    summary.added += 1
+            if progress:
+                progress(done, len(todo), doc_id)
+        summary.removed = len(drop) - summary.updated
+        if not summary.changed and base is not None:  # every changed file was unreadable and new
+            generation.abandon()
+            writer.cancel()
+            summary.reports, summary.generation = base.n, base.number
+            return summary
+        folder = generation.finish(number, print_, analysis.user_dict_for(corpus))
+    except BaseException:
+        generation.abandon()
+        raise
     if base is None:
-        writer.commit(mergetype=CLEAR)
+        writer.commit(mergetype=CLEAR)  # a rebuild replaces every old segment
     else:
         writer.commit()
-    publish(index_dir, new_folder)
+    publish(index_dir, folder)
     summary.generation = number
-    kept = sum(1 for d in base.docs if d["id"] not in drop) if base else 0
-    summary.reports = kept + len(records)
+    summary.reports = len(generation.docs)
     return summary
+
+
+def _add(writer, generation: GenerationWriter, r: DocRecord) -> None:
+    """One analysed report into Whoosh (the store of record) and the postings."""
+    writer.add_document(
+        id=r.id, title=r.title, headings="\n".join(h[1] for h in r.outline),
+        body=r.text, year=r.year or 0, period=r.period, type=r.doc_type,
+        level=r.level, hash=r.hash, size=r.size)
+    generation.add(r)

@@ -10,19 +10,24 @@ import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import numpy as np
 
 from . import analysis
 from .highlight import find_all, sentence_bounds
 from .query import Filters, MAX_QUERY_CHARS, QueryTooLong, Term
+from .postings import Generation
 from .searcher import Library, filter_mask, rank, sort_docs
 
 CONTEXT = 30
 PHRASE_SORTS = ("rank", "left", "right")
 PER_PAGE = 50
 COLLOCATIONS = 10
-COLLOCATION_SAMPLE = 5000  # occurrences looked at for the word lists
+COLLOCATION_SAMPLE = 2000  # occurrences looked at for the word lists
+GROUP_ALL_UP_TO = 20000    # occurrences; past this, rank order groups lazily
+ALSO_IN_SHOWN = 20         # reports listed for a group of copies
+WINDOW = 10               # characters cut by jieba on each side for them
 
 
 @dataclass
@@ -51,7 +56,7 @@ class PhraseResult:
     total_occurrences: int
     total_reports: int
     lines: list[KwicLine]               # this page
-    total_lines: int                    # after grouping
+    total_lines: int | None             # after grouping; None when not counted to the end
     page: int
     pages: int
     sort: str
@@ -84,70 +89,155 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
 
     mask = library.term_mask(gen, Term(phrase)) & filter_mask(gen, filters or Filters())
     docs = np.flatnonzero(mask)
-    ordered = [d for d, _ in sort_docs(gen, docs, rank(gen, [needle], docs), "relevance")]
-
-    groups: dict[tuple[str, str, str], KwicLine] = {}
-    by_year: Counter = Counter()
-    total = 0
-    for d in ordered:
-        meta, text = gen.docs[d], gen.text(d)
-        offsets = find_all(gen.folded(d), needle)
-        total += len(offsets)
-        by_year[str(meta["year"] or "")] += len(offsets)
-        for p in offsets:
-            line = _line(meta, text, p, len(needle))
-            key = (line.left, line.match, line.right)
-            group = groups.get(key)
-            if group is None:
-                groups[key] = line
-            else:
-                group.count += 1
-                if line.id != group.id and line.id not in group.also_in:
-                    group.also_in.append(line.id)
-
-    lines = list(groups.values())  # rank order: reports by score, then by offset
-    if sort == "left":
-        lines.sort(key=lambda l: (l.left[::-1], l.right))
-    elif sort == "right":
-        lines.sort(key=lambda l: (l.right, l.left[::-1]))
-    before, after, looked_at = collocations(lines, gen.user_dict)
+    counts = np.array([gen.folded(d).count(needle) for d in docs.tolist()], dtype=np.int64)
+    ranked = [d for d, _ in sort_docs(gen, docs, rank(gen, [needle], docs), "relevance")]
+    if sort == "rank" and counts.sum() > GROUP_ALL_UP_TO:
+        lines, total_lines = _rank_page(gen, mask, ranked, needle, page, per_page)
+    else:
+        lines, total_lines = _grouped_page(gen, ranked, needle, sort, page, per_page)
+    before, after, looked_at = collocations(gen, ranked, needle)
+    years, names = gen.categories("year")
+    by_year = np.bincount(years[docs], weights=counts, minlength=len(names)) if len(docs) else []
+    total = int(counts.sum())
     result = PhraseResult(
         phrase=phrase, total_occurrences=total, total_reports=len(docs),
-        lines=lines[(page - 1) * per_page: page * per_page], total_lines=len(lines),
-        page=page, pages=max(1, math.ceil(len(lines) / per_page)), sort=sort,
-        before=before, after=after, collocations_from=looked_at,
-        by_year={y: c for y, c in sorted(by_year.items()) if y})
+        lines=lines, total_lines=total_lines, page=page,
+        pages=max(1, math.ceil((total_lines if total_lines is not None else total) / per_page)),
+        sort=sort, before=before, after=after, collocations_from=looked_at,
+        by_year={names[i]: int(c) for i, c in enumerate(by_year) if c and names[i]})
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
 
 
-def _line(meta: dict, text: str, p: int, length: int) -> KwicLine:
-    para_start = text.rfind("\n", max(0, p - CONTEXT), p) + 1 or max(0, p - CONTEXT)
-    left_start = max(para_start, p - CONTEXT)
-    end = p + length
-    para_end = text.find("\n", end, end + CONTEXT)
-    right_end = min(len(text), end + CONTEXT) if para_end < 0 else para_end
+# Identical lines (same left context, match and right context) form one group.
+# Up to GROUP_ALL_UP_TO occurrences every line is made and grouped. Past that,
+# in rank order, lines are made only until the page is full, and each group on
+# the page is counted by finding its whole passage in the library.
+
+def _occurrences(gen: Generation, ranked: list[int], needle: str) -> Iterator[tuple[int, int]]:
+    for d in ranked:
+        for p in find_all(gen.folded(d), needle):
+            yield d, p
+
+
+def _context(text: str, p: int, end: int) -> tuple[int, int]:
+    """Start of the left and end of the right context: CONTEXT characters
+    each way, never past a paragraph end."""
+    left = text.rfind("\n", max(0, p - CONTEXT), p) + 1 or max(0, p - CONTEXT)
+    right = text.find("\n", end, end + CONTEXT)
+    return left, (min(len(text), end + CONTEXT) if right < 0 else right)
+
+
+def _key(gen: Generation, d: int, p: int, length: int) -> tuple[str, str, str]:
+    text = gen.text(d)
+    a, b = _context(text, p, p + length)
+    return text[a:p], text[p:p + length], text[p + length:b]
+
+
+def _rank_page(gen, mask, ranked, needle, page, per_page) -> tuple[list[KwicLine], int | None]:
+    want = page * per_page
+    first: dict[tuple[str, str, str], tuple[int, int]] = {}
+    for d, p in _occurrences(gen, ranked, needle):
+        key = _key(gen, d, p, len(needle))
+        if key not in first:
+            first[key] = (d, p)
+            if len(first) > want:  # one more than needed: there is a next page
+                break
+    total_lines = len(first) if len(first) <= want else None
+    lines = []
+    for key in list(first)[(page - 1) * per_page: want]:
+        d, p = first[key]
+        count, where = _group_members(gen, mask, key)
+        lines.append(_group_line(gen, d, p, len(needle), count, where))
+    return lines, total_lines
+
+
+def _group_members(gen: Generation, mask: np.ndarray, key: tuple[str, str, str]) -> tuple[int, list[int]]:
+    """How many occurrences in `mask` have a line with exactly this context,
+    and in which reports (at most ALSO_IN_SHOWN)."""
+    left, match, right = key
+    passage = analysis.fold(left + match + right)
+    postings = sorted((gen.gram_postings(int(k)) for k in analysis.term_gram_keys(passage)), key=len)
+    candidates = mask.copy()
+    for docs in postings[:6]:  # the rarest grams narrow it down enough
+        narrowed = np.zeros(gen.n, dtype=bool)
+        narrowed[docs] = True
+        candidates &= narrowed
+    # A context cut short by a paragraph end must be cut there in the copy too.
+    cut = len(left) < CONTEXT or len(right) < CONTEXT
+    count, where = 0, []
+    for d in np.flatnonzero(candidates).tolist():
+        folded = gen.folded(d)
+        if cut:
+            n = sum(_key(gen, d, q + len(left), len(match)) == key for q in find_all(folded, passage))
+        else:
+            n = folded.count(passage)
+        if n:
+            count += n
+            if len(where) < ALSO_IN_SHOWN:
+                where.append(d)
+    return count, where
+
+
+def _grouped_page(gen, ranked, needle, sort, page, per_page) -> tuple[list[KwicLine], int]:
+    """Every line, grouped, in rank order or sorted by the context left of the
+    phrase (read right to left) or right of it."""
+    groups: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+    for d, p in _occurrences(gen, ranked, needle):
+        groups.setdefault(_key(gen, d, p, len(needle)), []).append((d, p))
+    keys = list(groups)  # first seen first: rank order
+    if sort == "left":
+        keys.sort(key=lambda k: (k[0][::-1], k[2], k[1]))
+    elif sort == "right":
+        keys.sort(key=lambda k: (k[2], k[0][::-1], k[1]))
+    lines = []
+    for members in (groups[k] for k in keys[(page - 1) * per_page: page * per_page]):
+        d, p = members[0]
+        lines.append(_group_line(gen, d, p, len(needle), len(members), [m for m, _ in members]))
+    return lines, len(groups)
+
+
+def _group_line(gen: Generation, d: int, p: int, length: int, count: int, docs: list[int]) -> KwicLine:
+    """The line at (d, p), standing for a group of `count` identical lines."""
+    line = _line(gen, d, p, length)
+    line.count = count
+    others = dict.fromkeys(gen.docs[m]["id"] for m in docs if m != d)
+    line.also_in = list(others)[:ALSO_IN_SHOWN]
+    return line
+
+
+def _line(gen: Generation, d: int, p: int, length: int) -> KwicLine:
+    meta, text = gen.docs[d], gen.text(d)
+    left, match, right = _key(gen, d, p, length)
     s, e = sentence_bounds(text, p)
     return KwicLine(id=meta["id"], title=meta["title"], year=meta["year"], offset=p,
-                    left=text[left_start:p], match=text[p:end], right=text[end:right_end],
-                    sentence=text[s:max(e, end)].strip())
+                    left=left, match=match, right=right,
+                    sentence=text[s:max(e, p + length)].strip())
 
 
-def collocations(lines: list[KwicLine], user_dict=None) -> tuple[list, list, int]:
+def collocations(gen: Generation, ranked: list[int], needle: str) -> tuple[list, list, int]:
     """Most frequent jieba words directly before and after the phrase, over
-    the first COLLOCATION_SAMPLE occurrences (all of them, usually)."""
+    the first COLLOCATION_SAMPLE occurrences in rank order (usually all)."""
+    lefts: Counter = Counter()
+    rights: Counter = Counter()
+    seen = 0
+    for d, p in _occurrences(gen, ranked, needle):
+        if seen == COLLOCATION_SAMPLE:
+            break
+        seen += 1
+        folded, end = gen.folded(d), p + len(needle)
+        a, b = _context(folded, p, end)
+        lefts[folded[max(a, p - WINDOW):p]] += 1
+        rights[folded[end:min(b, end + WINDOW)]] += 1
+    # Copied passages repeat their windows: cut each distinct window once.
     before: Counter = Counter()
     after: Counter = Counter()
-    seen = 0
-    for line in lines:
-        if seen >= COLLOCATION_SAMPLE:
-            break
-        weight = min(line.count, COLLOCATION_SAMPLE - seen)
-        seen += weight
-        left = analysis.words_raw(line.left, user_dict)
-        right = analysis.words_raw(line.right, user_dict)
-        if left and analysis.is_word(left[-1]):
-            before[left[-1]] += weight
-        if right and analysis.is_word(right[0]):
-            after[right[0]] += weight
+    for window, n in lefts.items():
+        words = analysis.cut_folded(window, gen.user_dict)
+        if words and analysis.is_word(words[-1]):
+            before[words[-1]] += n
+    for window, n in rights.items():
+        words = analysis.cut_folded(window, gen.user_dict)
+        if words and analysis.is_word(words[0]):
+            after[words[0]] += n
     return before.most_common(COLLOCATIONS), after.most_common(COLLOCATIONS), seen

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import fold
+from .analysis import fold, word_key
 
 CURRENT = "CURRENT"
+FORMAT = 3  # bump when the files of a generation change
 USER_DICT = "userdict.txt"
 FIELDS = ("body", "title", "headings")
 
@@ -40,11 +41,10 @@ class DocRecord:
     doc_type: str
     level: str
     outline: list[tuple[int, str, int]]   # (depth, text, offset in text)
-    words: list[str]                # distinct folded words
-    tf: np.ndarray                  # uint16 (3, len(words)): body, title, headings
+    word_keys: np.ndarray           # uint64 sorted: analysis.word_key of each distinct word
+    word_tf: np.ndarray             # uint16 (3, len(word_keys)): body, title, headings
     lengths: tuple[int, int, int]   # word counts of body, title, headings
     gram_keys: np.ndarray           # uint64, sorted unique
-    gram_tf: np.ndarray             # uint32
 
     def meta(self) -> dict:
         return {"id": self.id, "hash": self.hash, "size": self.size,
@@ -55,12 +55,19 @@ class DocRecord:
 
 # ------------------------------------------------------------------ reading
 
+class OldFormat(Exception):
+    pass
+
+
 class Generation:
     """One immutable, loaded generation. Thread-safe for reading."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         info = json.loads((folder / "info.json").read_text("utf-8"))
+        if info.get("format") != FORMAT:
+            raise OldFormat(f"the index at {folder.parent}/ was written by another version "
+                            "of Report Search — run `reports index` to rebuild it")
         self.number: int = info["generation"]
         self.whoosh_generation: int = info["whoosh_generation"]
         self.fingerprint: str = info["fingerprint"]
@@ -78,9 +85,7 @@ class Generation:
         self.gram_keys = load("gram_keys")
         self.gram_starts = load("gram_starts")
         self.gram_docs = load("gram_docs")
-        self.gram_tf = load("gram_tf")
-        self.vocab = (folder / "vocab.txt").read_text("utf-8").split("\n") if self.n else []
-        self.word_id = {w: i for i, w in enumerate(self.vocab)}
+        self.word_keys = load("word_keys")
         self.word_starts = load("word_starts")
         self.word_docs = load("word_docs")
         self.word_tf = load("word_tf")  # (3, rows)
@@ -128,24 +133,23 @@ class Generation:
             self._headings = [fold("\n".join(h[1] for h in d["outline"])) for d in self.docs]
         return self._headings
 
-    def gram_postings(self, key: int) -> tuple[np.ndarray, np.ndarray]:
-        i = int(np.searchsorted(self.gram_keys, key))
-        if i == len(self.gram_keys) or int(self.gram_keys[i]) != key:
-            return _EMPTY_I32, _EMPTY_U32
-        a, b = self.gram_starts[i], self.gram_starts[i + 1]
-        return self.gram_docs[a:b], self.gram_tf[a:b]
+    def gram_postings(self, key: int) -> np.ndarray:
+        """Docs containing a character gram."""
+        a, b = _run(self.gram_keys, self.gram_starts, key)
+        return self.gram_docs[a:b]
 
     def word_postings(self, word: str) -> tuple[np.ndarray, np.ndarray]:
-        """Docs and the (3, k) tf rows of body, title, headings for a word."""
-        i = self.word_id.get(word)
-        if i is None:
-            return _EMPTY_I32, np.zeros((3, 0), np.uint16)
-        a, b = self.word_starts[i], self.word_starts[i + 1]
+        """Docs containing a word, and its (3, k) counts in body, title, headings."""
+        a, b = _run(self.word_keys, self.word_starts, word_key(word))
         return self.word_docs[a:b], self.word_tf[:, a:b]
 
 
-_EMPTY_I32 = np.zeros(0, np.int32)
-_EMPTY_U32 = np.zeros(0, np.uint32)
+def _run(keys: np.ndarray, starts: np.ndarray, key: int) -> tuple[int, int]:
+    """The rows of `key` in postings sorted by key (empty when absent)."""
+    i = int(np.searchsorted(keys, np.uint64(key)))
+    if i == len(keys) or int(keys[i]) != key:
+        return 0, 0
+    return int(starts[i]), int(starts[i + 1])
 
 
 def current_folder(index_dir: Path) -> Path | None:
@@ -168,109 +172,75 @@ def _group_starts(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sorted_keys[starts[:-1]], starts
 
 
-def write_generation(index_dir: Path, number: int, whoosh_generation: int,
-                     fingerprint: str, base: Generation | None,
-                     drop: set[str], records: list[DocRecord],
-                     user_dict: Path | None = None) -> Path:
-    """Make generation `number` = base minus `drop` plus `records`, atomically:
-    written to a temporary folder, renamed into place, then named CURRENT."""
-    tmp = index_dir / f".gen-{number}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+class GenerationWriter:
+    """Writes generation `number` = `base` minus `drop` plus the added records.
 
-    keep = np.ones(base.n if base else 0, dtype=bool)
-    if base is not None:
+    Records are streamed in (`add`): each one's text goes straight to disk and
+    only its postings arrays are kept, so memory holds no texts. `finish`
+    merges the postings and renames the folder into place; until then nothing
+    a reader looks at has changed."""
+
+    def __init__(self, index_dir: Path, number: int, base: Generation | None, drop: set[str]):
+        self.index_dir, self.number, self.base = index_dir, number, base
+        self.tmp = index_dir / f".gen-{number}.tmp"
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir(parents=True)
+
+        self.keep = np.ones(base.n if base else 0, dtype=bool)
         for doc_id in drop:
-            if doc_id in base.position:
-                keep[base.position[doc_id]] = False
-    remap = np.cumsum(keep, dtype=np.int64) - 1  # old position -> new position
-    n_kept = int(keep.sum())
-    first_new = n_kept
+            if base is not None and doc_id in base.position:
+                self.keep[base.position[doc_id]] = False
+        self.docs = [d for d, k in zip(base.docs, self.keep) if k] if base else []
+        self.new_grams: list[np.ndarray] = []
+        self.new_words: list[tuple[np.ndarray, np.ndarray]] = []
 
-    docs = [d for d, k in zip(base.docs, keep) if k] if base is not None else []
-    docs += [r.meta() for r in records]
+        self._text = open(self.tmp / "text.bin", "wb")
+        self._offsets = [0]
+        if base is not None:  # kept texts are copied as bytes, never decoded
+            for i in np.flatnonzero(self.keep):
+                a, b = int(base.text_offsets[i]), int(base.text_offsets[i + 1])
+                self._write_text(bytes(base._blob[a:b]))
 
-    # Texts: kept ones copied as raw bytes, new ones encoded.
-    with open(tmp / "text.bin", "wb") as out:
-        offsets = [0]
-        if base is not None:
-            for i in np.flatnonzero(keep):
-                a, b = base.text_offsets[i], base.text_offsets[i + 1]
-                out.write(bytes(base._blob[a:b]))
-                offsets.append(offsets[-1] + int(b - a))
-        for r in records:
-            data = r.text.encode("utf-8")
-            out.write(data)
-            offsets.append(offsets[-1] + len(data))
-    np.save(tmp / "text_offsets.npy", np.array(offsets, dtype=np.int64))
+    def _write_text(self, data: bytes) -> None:
+        self._text.write(data)
+        self._offsets.append(self._offsets[-1] + len(data))
 
-    # Character grams.
-    parts_k, parts_d, parts_t = [], [], []
-    if base is not None and len(base.gram_docs):
-        rows_keys = np.repeat(np.asarray(base.gram_keys), np.diff(base.gram_starts))
-        old_docs = np.asarray(base.gram_docs)
-        mask = keep[old_docs]
-        parts_k.append(rows_keys[mask])
-        parts_d.append(remap[old_docs[mask]].astype(np.int32))
-        parts_t.append(np.asarray(base.gram_tf)[mask])
-    for j, r in enumerate(records):
-        parts_k.append(r.gram_keys)
-        parts_d.append(np.full(len(r.gram_keys), first_new + j, dtype=np.int32))
-        parts_t.append(r.gram_tf.astype(np.uint32))
-    keys, gdocs, gtf = _concat(parts_k, np.uint64), _concat(parts_d, np.int32), _concat(parts_t, np.uint32)
-    # Stable sort by key keeps docs ascending within a key (rows arrive in doc order
-    # per part, and parts are in doc order), and timsort merges the sorted runs fast.
-    order = np.argsort(keys, kind="stable")
-    ukeys, starts = _group_starts(keys[order])
-    np.save(tmp / "gram_keys.npy", ukeys)
-    np.save(tmp / "gram_starts.npy", starts)
-    np.save(tmp / "gram_docs.npy", gdocs[order])
-    np.save(tmp / "gram_tf.npy", gtf[order])
-    del keys, gdocs, gtf, order
+    def add(self, record: DocRecord) -> None:
+        self._write_text(record.text.encode("utf-8"))
+        self.docs.append(record.meta())
+        self.new_grams.append(record.gram_keys)
+        self.new_words.append((record.word_keys, record.word_tf))
 
-    # Words: vocabulary only grows within a chain of generations; ids stay put.
-    vocab = list(base.vocab) if base is not None else []
-    word_id = dict(base.word_id) if base is not None else {}
-    parts_w, parts_d, parts_t = [], [], []
-    if base is not None and len(base.word_docs):
-        rows_words = np.repeat(np.arange(len(base.vocab), dtype=np.int64), np.diff(base.word_starts))
-        old_docs = np.asarray(base.word_docs)
-        mask = keep[old_docs]
-        parts_w.append(rows_words[mask])
-        parts_d.append(remap[old_docs[mask]].astype(np.int32))
-        parts_t.append(np.asarray(base.word_tf)[:, mask])
-    for j, r in enumerate(records):
-        ids = np.empty(len(r.words), dtype=np.int64)
-        for k, w in enumerate(r.words):
-            wid = word_id.get(w)
-            if wid is None:
-                wid = word_id[w] = len(vocab)
-                vocab.append(w)
-            ids[k] = wid
-        parts_w.append(ids)
-        parts_d.append(np.full(len(ids), first_new + j, dtype=np.int32))
-        parts_t.append(r.tf.astype(np.uint16).reshape(3, -1))
-    wids, wdocs = _concat(parts_w, np.int64), _concat(parts_d, np.int32)
-    wtf = np.concatenate(parts_t, axis=1) if parts_t else np.zeros((3, 0), np.uint16)
-    order = np.argsort(wids, kind="stable")
-    wids = wids[order]
-    starts = np.searchsorted(wids, np.arange(len(vocab) + 1)).astype(np.int64)
-    (tmp / "vocab.txt").write_text("\n".join(vocab), "utf-8")
-    np.save(tmp / "word_starts.npy", starts)
-    np.save(tmp / "word_docs.npy", wdocs[order])
-    np.save(tmp / "word_tf.npy", np.ascontiguousarray(wtf[:, order]))
+    def finish(self, whoosh_generation: int, fingerprint: str, user_dict: Path | None) -> Path:
+        self._text.close()
+        tmp, base = self.tmp, self.base
+        np.save(tmp / "text_offsets.npy", np.array(self._offsets, dtype=np.int64))
+        remap = np.cumsum(self.keep, dtype=np.int64) - 1  # old position -> new position
+        first_new = int(self.keep.sum())
+        old = base and (base.gram_keys, base.gram_starts, base.gram_docs)
+        for part, array in zip(("keys", "starts", "docs"),
+                               _merge_grams(old, self.keep, remap, self.new_grams, first_new)):
+            np.save(tmp / f"gram_{part}.npy", array)
+        old = base and (base.word_keys, base.word_starts, base.word_docs, base.word_tf)
+        for part, array in zip(("keys", "starts", "docs", "tf"),
+                               _merge_words(old, self.keep, remap, self.new_words, first_new)):
+            np.save(tmp / f"word_{part}.npy", array)
 
-    if user_dict is not None:
-        shutil.copyfile(user_dict, tmp / USER_DICT)
-    (tmp / "docs.json").write_text(json.dumps(docs, ensure_ascii=False), "utf-8")
-    info = {"generation": number, "whoosh_generation": whoosh_generation,
-            "fingerprint": fingerprint, "reports": len(docs)}
-    (tmp / "info.json").write_text(json.dumps(info), "utf-8")
+        if user_dict is not None:
+            shutil.copyfile(user_dict, tmp / USER_DICT)
+        (tmp / "docs.json").write_text(json.dumps(self.docs, ensure_ascii=False), "utf-8")
+        info = {"format": FORMAT, "generation": self.number, "whoosh_generation": whoosh_generation,
+                "fingerprint": fingerprint, "reports": len(self.docs)}
+        (tmp / "info.json").write_text(json.dumps(info), "utf-8")
 
-    final = index_dir / f"gen-{number}"
-    shutil.rmtree(final, ignore_errors=True)
-    os.replace(tmp, final)
-    return final
+        final = self.index_dir / f"gen-{self.number}"
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(tmp, final)
+        return final
+
+    def abandon(self) -> None:
+        self._text.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def publish(index_dir: Path, folder: Path, keep_previous: int = 1) -> None:
@@ -285,5 +255,60 @@ def publish(index_dir: Path, folder: Path, keep_previous: int = 1) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+DOC_BITS = 22  # gram rows are sorted as one uint64: 42-bit gram key, then the doc
+MAX_DOCS = 1 << DOC_BITS
+
+
+def _merge_grams(old, keep: np.ndarray, remap: np.ndarray, new: list[np.ndarray], first_new: int):
+    """Gram postings: old rows minus dropped docs, plus the new docs' keys.
+
+    Each row is packed as (key << 22 | doc) so one in-place sort orders rows
+    by key, then doc, with no index array (the biggest array of the index)."""
+    if first_new + len(new) >= MAX_DOCS:
+        raise ValueError(f"more than {MAX_DOCS - 1} reports in one index")
+    parts = []
+    if old is not None and len(old[2]):
+        keys, starts, docs = (np.asarray(a) for a in old)
+        mask = keep[docs]
+        packed = np.repeat(keys, np.diff(starts))[mask] << np.uint64(DOC_BITS)
+        packed |= remap[docs[mask]].astype(np.uint64)
+        parts.append(packed)
+    for j, keys in enumerate(new):
+        parts.append((keys << np.uint64(DOC_BITS)) | np.uint64(first_new + j))
+    new.clear()  # the per-report arrays can go once joined
+    rows = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+    del parts
+    rows.sort()
+    docs = (rows & np.uint64(MAX_DOCS - 1)).astype(np.int32)
+    rows >>= np.uint64(DOC_BITS)
+    keys, starts = _group_starts(rows)
+    return keys, starts, docs
+
+
+def _merge_words(old, keep: np.ndarray, remap: np.ndarray,
+                 new: list[tuple[np.ndarray, np.ndarray]], first_new: int):
+    """Word postings: like grams, but keys are 64-bit hashes and each row has
+    counts for three fields, so rows are ordered by a stable argsort: old rows
+    come first in (key, doc) order, new docs are higher and in doc order."""
+    parts_k, parts_d, parts_t = [], [], []
+    if old is not None and len(old[2]):
+        keys, starts, docs, tf = (np.asarray(a) for a in old)
+        mask = keep[docs]
+        parts_k.append(np.repeat(keys, np.diff(starts))[mask])
+        parts_d.append(remap[docs[mask]].astype(np.int32))
+        parts_t.append(tf[:, mask])
+    for j, (keys, tf) in enumerate(new):
+        parts_k.append(keys)
+        parts_d.append(np.full(len(keys), first_new + j, dtype=np.int32))
+        parts_t.append(tf)
+    new.clear()
+    if not parts_k:
+        return (np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int32),
+                np.zeros((len(FIELDS), 0), np.uint16))
+    keys = np.concatenate(parts_k).astype(np.uint64, copy=False)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    docs = np.concatenate(parts_d)[order]
+    tf = np.ascontiguousarray(np.concatenate(parts_t, axis=1)[:, order])
+    ukeys, starts = _group_starts(keys)
+    return ukeys, starts, docs, tf

@@ -11,13 +11,14 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from . import analysis
 from .highlight import Segment, hit_spans, snippets
-from .postings import Generation, current_folder
+from .postings import Generation, OldFormat, current_folder
 from .query import Filters, Query, Term, parse
 
 K1 = 1.2
@@ -29,8 +30,8 @@ PER_PAGE = 10
 
 
 class NoIndex(Exception):
-    def __init__(self, index_dir: Path):
-        super().__init__(f"no index at {index_dir}/ — run `reports index` first")
+    def __init__(self, index_dir: Path, message: str | None = None):
+        super().__init__(message or f"no index at {index_dir}/ — run `reports index` first")
 
 
 class UnknownReport(KeyError):
@@ -127,7 +128,10 @@ class Library:
         if gen is None or gen.folder != folder:
             with self._lock:
                 if self._gen is None or self._gen.folder != folder:
-                    self._gen = Generation(folder)
+                    try:
+                        self._gen = Generation(folder)
+                    except OldFormat as exc:
+                        raise NoIndex(self.index_dir, str(exc)) from None
                     self._masks = {}
                 gen = self._gen
         return gen
@@ -229,7 +233,7 @@ def docs_containing(gen: Generation, needle: str) -> np.ndarray:
         return mask
     if "\n" in needle:
         return mask
-    postings = sorted((gen.gram_postings(int(k))[0] for k in analysis.term_gram_keys(needle)), key=len)
+    postings = sorted((gen.gram_postings(int(k)) for k in analysis.term_gram_keys(needle)), key=len)
     if not postings or not len(postings[0]):
         return mask
     mask[postings[0]] = True
@@ -264,36 +268,43 @@ def rank(gen: Generation, needles: list[str], docs: np.ndarray) -> np.ndarray:
     if not len(docs) or not needles:
         return np.zeros(len(docs))
     scores = np.zeros(gen.n)
-    norms = (1 - FIELD_B)[:, None] + FIELD_B[:, None] * gen.lengths / gen.avg_lengths[:, None]
+    norms = _length_norms(gen)
     for needle in dict.fromkeys(needles):
-        words = [w for w in dict.fromkeys(analysis.words(needle, gen.user_dict)) if w in gen.word_id]
-        if words:
-            for w in words:
-                wdocs, tf = gen.word_postings(w)
+        postings = [gen.word_postings(w) for w in dict.fromkeys(analysis.words(needle, gen.user_dict))]
+        postings = [p for p in postings if len(p[0])]
+        if postings:
+            for wdocs, tf in postings:
                 tfn = (FIELD_WEIGHTS[:, None] * tf / norms[:, wdocs]).sum(axis=0)
                 scores[wdocs] += _idf(gen.n, len(wdocs)) * tfn * (K1 + 1) / (K1 + tfn)
-        else:  # a string inside words: rank by its character grams instead
-            tf, df = _gram_tf(gen, needle)
+        else:  # a string inside words (治党 in 从严治党): rank by its own count
+            tf, df = _substring_tf(gen, needle, docs)
             tfn = tf / norms[0]
             scores += _idf(gen.n, df) * tfn * (K1 + 1) / (K1 + tfn)
     return scores[docs]
+
+
+@lru_cache(maxsize=2)
+def _length_norms(gen: Generation) -> np.ndarray:
+    """BM25 length normalisation per field and report, (3, n)."""
+    return (1 - FIELD_B)[:, None] + FIELD_B[:, None] * gen.lengths / gen.avg_lengths[:, None]
 
 
 def _idf(n: int, df: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def _gram_tf(gen: Generation, needle: str) -> tuple[np.ndarray, int]:
-    """Per-report count of the needle's rarest gram: exact for 1–2 characters."""
-    best = None
-    for key in analysis.term_gram_keys(needle):
-        docs, tf = gen.gram_postings(int(key))
-        if best is None or len(docs) < len(best[0]):
-            best = (docs, tf)
-    out = np.zeros(gen.n)
-    if best is not None:
-        out[best[0]] = best[1]
-    return out, int((out > 0).sum())
+COUNT_AT_MOST = 2000  # past this many reports a sub-word term ranks by idf alone
+
+
+def _substring_tf(gen: Generation, needle: str, docs: np.ndarray) -> tuple[np.ndarray, int]:
+    """How often the needle occurs in each of `docs` (1 each when there are many)."""
+    tf = np.zeros(gen.n)
+    if len(docs) > COUNT_AT_MOST:
+        tf[docs] = 1.0
+    else:
+        for d in docs.tolist():
+            tf[d] = gen.folded(d).count(needle)
+    return tf, int((tf > 0).sum())
 
 
 def sort_docs(gen: Generation, docs: np.ndarray, scores: np.ndarray, sort: str) -> list[tuple[int, float]]:

@@ -199,3 +199,18 @@ def test_report_view(library):
     assert view.outline and view.outline[0]["depth"] == 1
     with pytest.raises(UnknownReport):
         library.report("../etc/passwd")
+
+
+@pytest.mark.parametrize("phrase", ["党建工作", "一是", "组织建设", "第一书记"])
+def test_lazy_grouping_agrees_with_full_grouping(library, monkeypatch, phrase):
+    """Past GROUP_ALL_UP_TO occurrences, rank-ordered pages count groups by
+    searching their passage; on the seeds both ways must give the same page."""
+    from search import phrase as phrase_module
+    full = lookup(library, phrase, per_page=20)
+    monkeypatch.setattr(phrase_module, "GROUP_ALL_UP_TO", 0)
+    lazy = lookup(library, phrase, per_page=20)
+    assert lazy.total_occurrences == full.total_occurrences
+    assert [(l.id, l.offset, l.count, l.also_in) for l in lazy.lines] == \
+        [(l.id, l.offset, l.count, l.also_in) for l in full.lines]
+    second = lookup(library, phrase, per_page=20, page=2)
+    assert not {(l.id, l.offset) for l in second.lines} & {(l.id, l.offset) for l in lazy.lines}
