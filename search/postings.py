@@ -112,6 +112,11 @@ class Generation:
             f = self._folded[i] = fold(self.text(i))
         return f
 
+    def warm(self) -> None:
+        """Decode and fold every text now rather than on first use."""
+        for i in range(self.n):
+            self.folded(i)
+
     def categories(self, key: str) -> tuple[np.ndarray, list[str]]:
         """Per-report codes and their names for a facet ("year", "type", "level")."""
         cached = self._categories.get(key)

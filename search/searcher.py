@@ -111,8 +111,12 @@ class Library:
     """The index as seen by one process: follows CURRENT to the newest
     generation and keeps one loaded generation (plus per-term caches)."""
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, warm: bool = False):
+        """`warm`: decode and fold every text in the background after a new
+        generation loads, so that a server's first queries are as fast as the
+        rest (a one-shot command leaves it off and decodes only what it reads)."""
         self.index_dir = Path(index_dir)
+        self.warm = warm
         self._gen: Generation | None = None
         self._lock = threading.Lock()
         self._masks: dict[tuple, np.ndarray] = {}
@@ -132,6 +136,8 @@ class Library:
                         self._gen = Generation(folder)
                     except OldFormat as exc:
                         raise NoIndex(self.index_dir, str(exc)) from None
+                    if self.warm:
+                        threading.Thread(target=self._gen.warm, daemon=True).start()
                     self._masks = {}
                 gen = self._gen
         return gen
