@@ -97,7 +97,7 @@ def print_summary(s: IndexSummary, index_dir: Path) -> None:
     if s.rebuilt_because:
         click.echo(f"rebuilt the whole index: {s.rebuilt_because}")
     mb = s.text_bytes / 1e6
-    speed = f", {mb / s.seconds:.2f} MB/s" if s.seconds and mb else ""
+    speed = f", {mb / s.seconds:.2f} MB/s" if s.seconds and mb >= 1 else ""
     click.echo(f"added {s.added}, updated {s.updated}, removed {s.removed}, "
                f"unchanged {s.unchanged}, skipped {len(s.skipped)} — "
                f"{s.reports} reports in {index_dir}/ ({s.seconds:.1f} s{speed})")
