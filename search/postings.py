@@ -96,6 +96,7 @@ class Generation:
         self._folded: list[str | None] = [None] * self.n
         self._categories: dict[str, tuple[np.ndarray, list[str]]] = {}
         self._titles: list[str] | None = None
+        self.stats: dict | None = None  # filled in by Library.stats
         self._headings: list[str] | None = None
 
     def text(self, i: int) -> str:

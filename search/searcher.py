@@ -200,6 +200,14 @@ class Library:
                    first_hit=spans[0][0] if spans else None)
 
     # ------------------------------------------------------------ one report
+    def has(self, doc_id: str) -> bool:
+        return doc_id in self.generation().position
+
+    def title(self, doc_id: str) -> str:
+        gen = self.generation()
+        d = gen.position.get(doc_id)
+        return gen.docs[d]["title"] if d is not None else doc_id
+
     def report(self, doc_id: str, query_text: str = "") -> ReportView:
         gen = self.generation()
         d = gen.position.get(doc_id)
@@ -215,10 +223,13 @@ class Library:
 
     def stats(self) -> dict:
         gen = self.generation()
-        size = sum(p.stat().st_size for p in self.index_dir.rglob("*") if p.is_file())
-        facets = facet_counts(gen, np.arange(gen.n))
-        return {"reports": gen.n, "index_bytes": size, "generation": gen.number,
-                "by_year": facets["year"], "by_type": facets["type"], "by_level": facets["level"]}
+        if gen.stats is None:  # once per generation: the index does not change under it
+            size = sum(p.stat().st_size for p in self.index_dir.rglob("*") if p.is_file())
+            facets = facet_counts(gen, np.arange(gen.n))
+            gen.stats = {"reports": gen.n, "index_bytes": size, "generation": gen.number,
+                         "by_year": facets["year"], "by_type": facets["type"],
+                         "by_level": facets["level"]}
+        return gen.stats
 
 
 # ---------------------------------------------------------------- matching

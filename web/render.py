@@ -1,0 +1,197 @@
+"""Render models: result objects cut into small pieces that the templates
+print with autoescaping. Nothing here builds HTML."""
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
+
+from search.analysis import fold
+from search.highlight import Segment, find_all, hit_spans, segments
+from search.query import FILTER_FIELDS, QueryTooLong, parse
+
+
+def needles(q: str) -> list[str]:
+    """The folded positive terms of a query (what gets marked)."""
+    try:
+        return [t.folded for t in parse(q).positive_terms] if q else []
+    except QueryTooLong:
+        return []
+
+
+def marked(text: str, folded_needles: list[str]) -> list[Segment]:
+    """`text` as segments with every occurrence of the needles marked."""
+    return segments(text, hit_spans(fold(text), folded_needles))
+
+
+# ------------------------------------------------------------------ report
+
+@dataclass
+class Piece:
+    text: str
+    hit: int | None = None           # index of the hit this piece is part of
+    hit_start: bool = False          # the first piece of the hit carries id="hit-N"
+    heading: int | None = None       # offset of the inline heading it is part of
+    heading_start: bool = False      # the first piece of the heading carries id="h-<offset>"
+    anchors: list[int] = field(default_factory=list)  # id="o<offset>" anchors before it
+
+
+@dataclass
+class Block:
+    kind: str                        # "title", "h2", "h3", "h4" or "p"
+    offset: int
+    heading: int | None              # id="h-<offset>" when the whole line is a heading
+    pieces: list[Piece]
+
+
+def report_blocks(text: str, outline: list[dict], hits: list[tuple[int, int]],
+                  folded_needles: list[str]) -> list[Block]:
+    """The report's lines as blocks: headings from the outline (whole-line ones
+    as h2–h4, inline ones like 一是… as strong runs), every hit as a numbered
+    piece, and an anchor at every offset where a needle starts (the offsets
+    phrase lookup links to)."""
+    folded = fold(text)
+    anchors = sorted({a for a, _ in hits} | {o for n in set(folded_needles) if n
+                                             for o in find_all(folded, n)})
+    heads = sorted((h["offset"], h["offset"] + len(h["text"]), h["depth"]) for h in outline
+                   if 0 <= h["offset"] < len(text))
+    head_starts = [h[0] for h in heads]
+    blocks: list[Block] = []
+    pos = 0
+    for number, line in enumerate(text.split("\n")):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if not line:
+            continue
+        lo, hi = bisect_left(head_starts, start), bisect_left(head_starts, end)
+        inline = heads[lo:hi]
+        whole = None
+        if number and inline and inline[0][0] == start and inline[0][1] >= end:
+            whole, inline = inline[0], inline[1:]
+        kind = "title" if number == 0 else (f"h{min(whole[2] + 1, 4)}" if whole else "p")
+        blocks.append(Block(kind, start, whole[0] if whole else None,
+                            _pieces(text, start, end, inline, hits, anchors)))
+    return blocks
+
+
+def _pieces(text, start, end, inline, hits, anchors) -> list[Piece]:
+    spans = []  # (start, end) clipped to the line, hit number, real start
+    for k in range(_first_ending_after(hits, start), len(hits)):
+        a, b = hits[k]
+        if a >= end:
+            break
+        spans.append((max(a, start), min(b, end), k, a))
+    local_anchors = anchors[bisect_left(anchors, start):bisect_left(anchors, end)]
+    heads = [(a, min(b, end)) for a, b, _ in inline]
+    cuts = {start, end, *local_anchors}
+    for s, e, _, _ in spans:
+        cuts.update((s, e))
+    for a, b in heads:
+        cuts.update((a, b))
+    cuts = sorted(c for c in cuts if start <= c <= end)
+    anchor_set = set(local_anchors)
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        piece = Piece(text[a:b], anchors=[a] if a in anchor_set else [])
+        for s, e, k, real_start in spans:
+            if s <= a and b <= e:
+                piece.hit, piece.hit_start = k, a == real_start
+                break
+        for ha, hb in heads:
+            if ha <= a and b <= hb:
+                piece.heading, piece.heading_start = ha, a == ha
+                break
+        out.append(piece)
+    return out
+
+
+def _first_ending_after(hits: list[tuple[int, int]], offset: int) -> int:
+    """Index of the first hit that ends after `offset` (hits are sorted, disjoint)."""
+    lo, hi = 0, len(hits)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if hits[mid][1] <= offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+# ---------------------------------------------------------------- original
+
+@dataclass
+class RuleCount:
+    rule: str
+    spans: int
+    chars: int
+
+
+def original_pieces(raw: str, removed) -> tuple[list[tuple[str, str | None]], list[RuleCount]]:
+    """The raw text as (text, rule) pieces — rule None for kept text — and
+    what each rule removed."""
+    pieces: list[tuple[str, str | None]] = []
+    counts: Counter = Counter()
+    chars: Counter = Counter()
+    pos = 0
+    for span in removed:
+        if span.start > pos:
+            pieces.append((raw[pos:span.start], None))
+        pieces.append((raw[span.start:span.end], span.rule))
+        counts[span.rule] += 1
+        chars[span.rule] += span.end - span.start
+        pos = span.end
+    if pos < len(raw):
+        pieces.append((raw[pos:], None))
+    summary = [RuleCount(rule, n, chars[rule]) for rule, n in counts.most_common()]
+    return pieces, summary
+
+
+# -------------------------------------------------------------- navigation
+
+def page_window(page: int, pages: int, width: int = 2) -> list[int | None]:
+    """Page numbers to show, None for a gap: 1 … 4 5 [6] 7 8 … 20."""
+    if pages <= 1:
+        return []
+    shown = {1, pages, *range(max(1, page - width), min(pages, page + width) + 1)}
+    out: list[int | None] = []
+    for n in sorted(shown):
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def query_filters(q: str) -> list[tuple[str, str, str]]:
+    """Filters written inside the query: (key, value, query without them)."""
+    try:
+        parsed = parse(q).filters
+    except QueryTooLong:
+        return []
+    out = []
+    if parsed.years:
+        lo, hi = parsed.years
+        out.append(("year", f"{lo}" if lo == hi else f"{lo}-{hi}", _without(q, "year", None)))
+    for key, values in (("type", parsed.types), ("level", parsed.levels)):
+        for value in sorted(values):
+            out.append((key, value, _without(q, key, value)))
+    return out
+
+
+def without_filters(q: str) -> str:
+    """The query with every filter written in it (year:, type:, level:) removed."""
+    return _without(q, None, None)
+
+
+def _without(q: str, key: str | None, value: str | None) -> str:
+    """`q` without the filter tokens for `key` (any key if None) and `value`
+    (any value if None)."""
+    kept = []
+    for token in q.split():
+        for sep in (":", "："):
+            name, found, val = token.partition(sep)
+            field_ = FILTER_FIELDS.get(name.lower()) if found else None
+            if field_ and (key is None or field_ == key) and (value is None or val == value):
+                break
+        else:
+            kept.append(token)
+    return " ".join(kept)
