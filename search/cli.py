@@ -10,7 +10,7 @@ import click
 from .clean import clean, corpus_rules
 from .indexer import IndexError_, IndexSummary, index_corpus
 from .phrase import PHRASE_SORTS, lookup
-from .query import QueryTooLong
+from .query import Filters, QueryTooLong, parse_years
 from .readers import UnreadableFile, read_text
 from .searcher import SORTS, Library, NoIndex, UnknownReport
 
@@ -139,13 +139,20 @@ def search_cmd(query, page, sort, as_json, index_dir):
 @click.option("--sort", type=click.Choice(PHRASE_SORTS), default="rank")
 @click.option("--limit", type=click.IntRange(1, 100000), default=50, show_default=True)
 @click.option("--page", type=click.IntRange(1, 100000), default=1)
+@click.option("--year", help="2023 or 2020-2023")
+@click.option("--type", "types", multiple=True, help="述职报告, 汇报 … (repeatable)")
+@click.option("--level", "levels", multiple=True, help="县, 乡镇 … (repeatable)")
 @json_option
 @index_option
-def phrase_cmd(phrase, sort, limit, page, as_json, index_dir):
+def phrase_cmd(phrase, sort, limit, page, year, types, levels, as_json, index_dir):
     """查提法: every occurrence of PHRASE in context, with the words around it."""
+    years = parse_years(year) if year else None
+    if year and years is None:
+        _fail(f"--year {year!r}: write a year like 2023 or a range like 2020-2023")
     library = _library(index_dir)
     try:
-        result = lookup(library, " ".join(phrase), sort=sort, page=page, per_page=limit)
+        result = lookup(library, " ".join(phrase), sort=sort, page=page, per_page=limit,
+                        filters=Filters(years, set(types), set(levels)))
     except QueryTooLong as exc:
         _fail(str(exc))
     if as_json:

@@ -21,7 +21,7 @@ MAX_QUERY_CHARS = 200
 TEXT_FIELDS = {"title": "title", "heading": "heading", "标题": "title", "小标题": "heading"}
 FILTER_FIELDS = {"year": "year", "type": "type", "level": "level",
                  "年份": "year", "类型": "type", "层级": "level"}
-_YEARS = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+_YEARS = re.compile(r"^(\d{4})(?:-(\d{4}))?$", re.ASCII)
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?"([^"]*)"|(\S+)')
 
 
@@ -114,6 +114,15 @@ def parse(text: str) -> Query:
     return query
 
 
+def parse_years(text: str) -> tuple[int, int] | None:
+    """`2023` or `2020-2023` (either order) -> (first, last); else None."""
+    m = _YEARS.match(text.strip())
+    if not m:
+        return None
+    lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+    return min(lo, hi), max(lo, hi)
+
+
 def _bare(token: str, filters: Filters) -> tuple[Term | None, bool]:
     """A bare token: a filter (applied to `filters`), a field term or a term."""
     token = token.replace('"', "")  # a stray quote degrades to literal text
@@ -125,10 +134,9 @@ def _bare(token: str, filters: Filters) -> tuple[Term | None, bool]:
     if sep and value:
         key = FILTER_FIELDS.get(name.lower())
         if key == "year":
-            m = _YEARS.match(value)
-            if m:
-                lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
-                filters.years = (min(lo, hi), max(lo, hi))
+            years = parse_years(value)
+            if years:
+                filters.years = years
                 return None, True
         elif key == "type":
             filters.types.add(value)

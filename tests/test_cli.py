@@ -87,3 +87,16 @@ def test_busy_index_is_reported(tmp_path, corpus_copy):
     finally:
         writer.cancel()
     assert busy.returncode == 1 and "being written" in busy.stderr
+
+
+def test_phrase_filters(tmp_path, corpus_copy):
+    index = str(tmp_path / "ix")
+    reports("index", str(corpus_copy), "--index", index)
+    all_years = json.loads(reports("phrase", "第一书记", "--json", "--index", index).stdout)
+    only = json.loads(reports("phrase", "第一书记", "--year", "2020", "--json", "--index", index).stdout)
+    assert only["total_occurrences"] < all_years["total_occurrences"]
+    assert {line["year"] for line in only["lines"]} == {2020}
+    typed = json.loads(reports("phrase", "第一书记", "--type", "述职报告", "--json", "--index", index).stdout)
+    assert {line["title"] for line in typed["lines"]} == {"党组织书记抓基层党建工作述职报告"}
+    bad = reports("phrase", "第一书记", "--year", "去年", "--index", index)
+    assert bad.returncode == 1 and "2020-2023" in bad.stderr

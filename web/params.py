@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from search.query import MAX_QUERY_CHARS, Filters
+from search.query import MAX_QUERY_CHARS, Filters, parse_years
 
 MAX_PAGE = 10000
 MAX_FILTER_VALUES = 10
 MAX_FILTER_CHARS = 40
-_YEARS = re.compile(r"^([0-9]{4})(?:-([0-9]{4}))?$")
 
 SEARCH_SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 PHRASE_SORTS = {"rank": "按出处", "left": "按前文", "right": "按后文"}
@@ -48,11 +47,10 @@ def years(args) -> tuple[int, int] | None:
     raw = (args.get("year") or "").strip()
     if not raw:
         return None
-    m = _YEARS.match(raw)
-    if not m:
+    parsed = parse_years(raw)
+    if parsed is None:
         raise WebError(400, "年份应写作 2023 或 2020-2023。")
-    lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
-    return min(lo, hi), max(lo, hi)
+    return parsed
 
 
 def _values(args, name: str, label: str) -> list[str]:
