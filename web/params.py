@@ -2,7 +2,6 @@
 a message in Chinese; unknown sort values fall back to the default."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from search.query import MAX_QUERY_CHARS, Filters, parse_years
