@@ -86,6 +86,24 @@ def term_gram_keys(folded_term: str) -> np.ndarray:
     return np.unique((codes[:-1] << np.uint64(GRAM_SHIFT)) | (codes[1:] + np.uint64(1)))
 
 
+# ------------------------------------------------------------ sentences
+
+# Sentence ends in folded text (NFKC turns ！？； into !?;). A line end also
+# ends a sentence but belongs to none.
+SENTENCE_ENDS = "。!?;"
+_SENTENCE = re.compile(r"[^。!?;\n]+[。!?;]*|[。!?;]+")
+
+
+def sentences(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start offsets, lengths and 64-bit keys of the sentences of a folded
+    text, in order. Identical sentences (copied passages) share a key."""
+    spans = [(m.start(), m.group()) for m in _SENTENCE.finditer(folded)]
+    starts = np.array([a for a, _ in spans], dtype=np.int32)
+    lengths = np.array([len(t) for _, t in spans], dtype=np.int32)
+    keys = np.array([word_key(t) for _, t in spans], dtype=np.uint64)
+    return starts, lengths, keys
+
+
 # ------------------------------------------------------------ dictionaries
 
 def read_dict_lines(path: Path) -> list[tuple[str, int | None]]:

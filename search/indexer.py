@@ -81,12 +81,15 @@ def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> Do
     tf = np.array([[c[w] for w in vocab] for c in counts], dtype=np.int64).reshape(3, -1)
     lengths = tuple(sum(c.values()) for c in counts)
 
-    grams = np.unique(analysis.gram_keys(analysis.text_codes(analysis.fold(report.text))))
+    folded = analysis.fold(report.text)
+    grams = np.unique(analysis.gram_keys(analysis.text_codes(folded)))
+    sentence_starts, sentence_lengths, sentence_keys = analysis.sentences(folded)
     return DocRecord(
         id=doc_id, hash=digest, size=size, title=report.title, text=report.text,
         year=meta.year, period=meta.period, doc_type=meta.doc_type, level=meta.level,
         outline=outline, word_keys=keys[order], word_tf=_u16(tf[:, order]), lengths=lengths,
-        gram_keys=grams)
+        gram_keys=grams, sentence_starts=sentence_starts,
+        sentence_lengths=sentence_lengths, sentence_keys=sentence_keys)
 
 
 def _u16(counts: np.ndarray) -> np.ndarray:

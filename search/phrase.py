@@ -1,8 +1,10 @@
 """Phrase lookup (查提法): every occurrence of a phrase as a KWIC line.
 
 Totals are exact and equal `str.count` over the folded cleaned texts
-(non-overlapping occurrences, as `grep -o` counts them). Lines never cross a
-paragraph end; identical lines (copied passages) are grouped with a count.
+(non-overlapping occurrences, as `grep -o` counts them). Contexts never cross
+a paragraph end. Occurrences at the same place of identical sentences (copied
+passages) are one line with a count; the index keeps every sentence's key, so
+the lines of the first page are counted without reading every occurrence.
 """
 from __future__ import annotations
 
@@ -18,14 +20,13 @@ from . import analysis
 from .highlight import find_all, sentence_bounds
 from .query import Filters, MAX_QUERY_CHARS, QueryTooLong, Term
 from .postings import Generation
-from .searcher import Library, filter_mask, rank, sort_docs
+from .searcher import Library, candidates, filter_mask, rank, sort_docs
 
 CONTEXT = 30
 PHRASE_SORTS = ("rank", "left", "right")
 PER_PAGE = 50
 COLLOCATIONS = 10
-COLLOCATION_SAMPLE = 2000  # occurrences looked at for the word lists
-GROUP_ALL_UP_TO = 20000    # occurrences; past this, rank order groups lazily
+COLLOCATION_SAMPLE = 2000  # occurrences (in rank order) the word lists are counted over
 ALSO_IN_SHOWN = 20         # reports listed for a group of copies
 WINDOW = 10               # characters cut by jieba on each side for them
 
@@ -87,14 +88,19 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
     gen = library.generation()
     needle = analysis.fold(phrase)
 
-    mask = library.term_mask(gen, Term(phrase)) & filter_mask(gen, filters or Filters())
-    docs = np.flatnonzero(mask)
-    counts = np.array([gen.folded(d).count(needle) for d in docs.tolist()], dtype=np.int64)
+    # One pass over the candidate texts gives the exact counts (and the matches).
+    maybe = np.flatnonzero(candidates(gen, needle) & filter_mask(gen, filters or Filters()))
+    counts = np.array([gen.folded(d).count(needle) for d in maybe.tolist()], dtype=np.int64)
+    docs, counts = maybe[counts > 0], counts[counts > 0]
+    count_of = np.zeros(gen.n, dtype=np.int64)  # occurrences per report, 0 outside the result
+    count_of[docs] = counts
     ranked = [d for d, _ in sort_docs(gen, docs, rank(gen, [needle], docs), "relevance")]
-    if sort == "rank" and counts.sum() > GROUP_ALL_UP_TO:
-        lines, total_lines = _rank_page(gen, mask, ranked, needle, page, per_page)
+
+    in_one_sentence = needle and not any(c in needle for c in analysis.SENTENCE_ENDS)
+    if sort == "rank" and in_one_sentence:
+        lines, total_lines = _rank_page(gen, ranked, needle, count_of, page, per_page)
     else:
-        lines, total_lines = _grouped_page(gen, ranked, needle, sort, page, per_page)
+        lines, total_lines = _all_lines_page(gen, ranked, needle, sort, page, per_page, in_one_sentence)
     before, after, looked_at = collocations(gen, ranked, needle)
     years, names = gen.categories("year")
     by_year = np.bincount(years[docs], weights=counts, minlength=len(names)) if len(docs) else []
@@ -102,122 +108,109 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
     result = PhraseResult(
         phrase=phrase, total_occurrences=total, total_reports=len(docs),
         lines=lines, total_lines=total_lines, page=page,
-        pages=max(1, math.ceil((total_lines if total_lines is not None else total) / per_page)),
+        pages=max(1, math.ceil((total if total_lines is None else total_lines) / per_page)),
         sort=sort, before=before, after=after, collocations_from=looked_at,
         by_year={names[i]: int(c) for i, c in enumerate(by_year) if c and names[i]})
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
 
 
-# Identical lines (same left context, match and right context) form one group.
-# Up to GROUP_ALL_UP_TO occurrences every line is made and grouped. Past that,
-# in rank order, lines are made only until the page is full, and each group on
-# the page is counted by finding its whole passage in the library.
-
 def _occurrences(gen: Generation, ranked: list[int], needle: str) -> Iterator[tuple[int, int]]:
+    """(report, offset) of every occurrence, reports in rank order."""
     for d in ranked:
         for p in find_all(gen.folded(d), needle):
             yield d, p
 
 
-def _context(text: str, p: int, end: int) -> tuple[int, int]:
-    """Start of the left and end of the right context: CONTEXT characters
-    each way, never past a paragraph end."""
-    left = text.rfind("\n", max(0, p - CONTEXT), p) + 1 or max(0, p - CONTEXT)
-    right = text.find("\n", end, end + CONTEXT)
-    return left, (min(len(text), end + CONTEXT) if right < 0 else right)
-
-
-def _key(gen: Generation, d: int, p: int, length: int) -> tuple[str, str, str]:
-    text = gen.text(d)
-    a, b = _context(text, p, p + length)
-    return text[a:p], text[p:p + length], text[p + length:b]
-
-
-def _rank_page(gen, mask, ranked, needle, page, per_page) -> tuple[list[KwicLine], int | None]:
+def _rank_page(gen, ranked, needle, counts, page, per_page) -> tuple[list[KwicLine], int | None]:
+    """A page in rank order. Lines are made only until the page is full; the
+    count of each comes from the postings of its sentence's key. A report all
+    of whose occurrences lie in sentences already seen is skipped unread, so
+    even a phrase found in few distinct sentences costs little."""
     want = page * per_page
-    first: dict[tuple[str, str, str], tuple[int, int]] = {}
-    for d, p in _occurrences(gen, ranked, needle):
-        key = _key(gen, d, p, len(needle))
-        if key not in first:
-            first[key] = (d, p)
+    first: dict[tuple[int, int], tuple[int, int]] = {}
+    covered = np.zeros(gen.n, dtype=np.int64)   # occurrences in seen sentences
+    for d in ranked:
+        if covered[d] >= counts[d]:
+            continue
+        for p in find_all(gen.folded(d), needle):
+            start, _, key = gen.sentence_at(d, p)
+            if (key, p - start) in first:
+                continue
+            first[(key, p - start)] = (d, p)
+            holders, tf = gen.copies(key)
+            covered[holders] += tf
             if len(first) > want:  # one more than needed: there is a next page
                 break
-    total_lines = len(first) if len(first) <= want else None
+        if len(first) > want:
+            break
     lines = []
-    for key in list(first)[(page - 1) * per_page: want]:
-        d, p = first[key]
-        count, where = _group_members(gen, mask, key)
-        lines.append(_group_line(gen, d, p, len(needle), count, where))
-    return lines, total_lines
+    for (key, _), (d, p) in list(first.items())[(page - 1) * per_page: want]:
+        holders, tf = gen.copies(key)
+        inside = counts[holders] > 0
+        lines.append(_line(gen, d, p, len(needle), int(tf[inside].sum()),
+                           holders[inside][:ALSO_IN_SHOWN + 1].tolist()))
+    return lines, (len(first) if len(first) <= want else None)
 
 
-def _group_members(gen: Generation, mask: np.ndarray, key: tuple[str, str, str]) -> tuple[int, list[int]]:
-    """How many occurrences in `mask` have a line with exactly this context,
-    and in which reports (at most ALSO_IN_SHOWN)."""
-    left, match, right = key
-    passage = analysis.fold(left + match + right)
-    postings = sorted((gen.gram_postings(int(k)) for k in analysis.term_gram_keys(passage)), key=len)
-    candidates = mask.copy()
-    for docs in postings[:6]:  # the rarest grams narrow it down enough
-        narrowed = np.zeros(gen.n, dtype=bool)
-        narrowed[docs] = True
-        candidates &= narrowed
-    # A context cut short by a paragraph end must be cut there in the copy too.
-    cut = len(left) < CONTEXT or len(right) < CONTEXT
-    count, where = 0, []
-    for d in np.flatnonzero(candidates).tolist():
+def _all_lines_page(gen, ranked, needle, sort, page, per_page, in_one_sentence) -> tuple[list[KwicLine], int]:
+    """Every line, grouped (by sentence key and place, or — for a phrase that
+    spans sentences — by its context), in rank order or sorted by the context
+    left of the phrase (read right to left) or right of it."""
+    groups: dict[tuple, list] = {}  # key -> [count, (d, p) of the first, reports]
+    for d in ranked:
         folded = gen.folded(d)
-        if cut:
-            n = sum(_key(gen, d, q + len(left), len(match)) == key for q in find_all(folded, passage))
+        offsets = find_all(folded, needle)
+        if in_one_sentence:
+            a, b = int(gen.sentence_ptr[d]), int(gen.sentence_ptr[d + 1])
+            rows = a + np.searchsorted(gen.sentence_starts[a:b], offsets, side="right") - 1
+            keys = zip(gen.sentence_keys[rows].tolist(),
+                       (np.array(offsets) - gen.sentence_starts[rows]).tolist())
         else:
-            n = folded.count(passage)
-        if n:
-            count += n
-            if len(where) < ALSO_IN_SHOWN:
-                where.append(d)
-    return count, where
-
-
-def _grouped_page(gen, ranked, needle, sort, page, per_page) -> tuple[list[KwicLine], int]:
-    """Every line, grouped, in rank order or sorted by the context left of the
-    phrase (read right to left) or right of it."""
-    groups: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
-    for d, p in _occurrences(gen, ranked, needle):
-        groups.setdefault(_key(gen, d, p, len(needle)), []).append((d, p))
-    keys = list(groups)  # first seen first: rank order
-    if sort == "left":
-        keys.sort(key=lambda k: (k[0][::-1], k[2], k[1]))
-    elif sort == "right":
-        keys.sort(key=lambda k: (k[2], k[0][::-1], k[1]))
-    lines = []
-    for members in (groups[k] for k in keys[(page - 1) * per_page: page * per_page]):
-        d, p = members[0]
-        lines.append(_group_line(gen, d, p, len(needle), len(members), [m for m, _ in members]))
+            keys = (_context(folded, p, p + len(needle)) for p in offsets)
+        for key, p in zip(keys, offsets):
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [1, (d, p), [d]]
+            else:
+                group[0] += 1
+                if group[2][-1] != d and len(group[2]) <= ALSO_IN_SHOWN:
+                    group[2].append(d)
+    ordered = list(groups.values())  # first seen first: rank order
+    if sort != "rank":
+        contexts = {id(g): _context(gen.folded(g[1][0]), g[1][1], g[1][1] + len(needle)) for g in ordered}
+        if sort == "left":
+            ordered.sort(key=lambda g: (contexts[id(g)][0][::-1], contexts[id(g)][1]))
+        else:
+            ordered.sort(key=lambda g: (contexts[id(g)][1], contexts[id(g)][0][::-1]))
+    lines = [_line(gen, d, p, len(needle), count, docs)
+             for count, (d, p), docs in ordered[(page - 1) * per_page: page * per_page]]
     return lines, len(groups)
 
 
-def _group_line(gen: Generation, d: int, p: int, length: int, count: int, docs: list[int]) -> KwicLine:
-    """The line at (d, p), standing for a group of `count` identical lines."""
-    line = _line(gen, d, p, length)
-    line.count = count
-    others = dict.fromkeys(gen.docs[m]["id"] for m in docs if m != d)
-    line.also_in = list(others)[:ALSO_IN_SHOWN]
-    return line
+def _context(folded: str, p: int, end: int) -> tuple[str, str]:
+    """CONTEXT characters each way, never past a paragraph end."""
+    return (folded[max(0, p - CONTEXT):p].rpartition("\n")[2],
+            folded[end:end + CONTEXT].partition("\n")[0])
 
 
-def _line(gen: Generation, d: int, p: int, length: int) -> KwicLine:
+def _line(gen: Generation, d: int, p: int, length: int, count: int, docs: list[int]) -> KwicLine:
+    """The line at (d, p) in the original characters (folding keeps offsets),
+    standing for `count` identical lines in `docs`."""
     meta, text = gen.docs[d], gen.text(d)
-    left, match, right = _key(gen, d, p, length)
+    left, right = _context(gen.folded(d), p, p + length)
     s, e = sentence_bounds(text, p)
     return KwicLine(id=meta["id"], title=meta["title"], year=meta["year"], offset=p,
-                    left=left, match=match, right=right,
-                    sentence=text[s:max(e, p + length)].strip())
+                    left=text[p - len(left):p], match=text[p:p + length],
+                    right=text[p + length:p + length + len(right)],
+                    sentence=text[s:max(e, p + length)].strip(), count=count,
+                    also_in=[gen.docs[m]["id"] for m in dict.fromkeys(docs[:ALSO_IN_SHOWN + 1]) if m != d][:ALSO_IN_SHOWN])
 
 
 def collocations(gen: Generation, ranked: list[int], needle: str) -> tuple[list, list, int]:
-    """Most frequent jieba words directly before and after the phrase, over
-    the first COLLOCATION_SAMPLE occurrences in rank order (usually all)."""
+    """The jieba words most often directly before and after the phrase, over
+    its first COLLOCATION_SAMPLE occurrences in rank order (usually all).
+    jieba cuts each distinct window of WINDOW characters once."""
     lefts: Counter = Counter()
     rights: Counter = Counter()
     seen = 0
@@ -225,19 +218,17 @@ def collocations(gen: Generation, ranked: list[int], needle: str) -> tuple[list,
         if seen == COLLOCATION_SAMPLE:
             break
         seen += 1
-        folded, end = gen.folded(d), p + len(needle)
-        a, b = _context(folded, p, end)
-        lefts[folded[max(a, p - WINDOW):p]] += 1
-        rights[folded[end:min(b, end + WINDOW)]] += 1
-    # Copied passages repeat their windows: cut each distinct window once.
-    before: Counter = Counter()
-    after: Counter = Counter()
-    for window, n in lefts.items():
-        words = analysis.cut_folded(window, gen.user_dict)
-        if words and analysis.is_word(words[-1]):
-            before[words[-1]] += n
-    for window, n in rights.items():
-        words = analysis.cut_folded(window, gen.user_dict)
-        if words and analysis.is_word(words[0]):
-            after[words[0]] += n
-    return before.most_common(COLLOCATIONS), after.most_common(COLLOCATIONS), seen
+        left, right = _context(gen.folded(d), p, p + len(needle))
+        lefts[left[-WINDOW:]] += 1
+        rights[right[:WINDOW]] += 1
+    return (_edge_words(lefts, gen.user_dict, -1).most_common(COLLOCATIONS),
+            _edge_words(rights, gen.user_dict, 0).most_common(COLLOCATIONS), seen)
+
+
+def _edge_words(windows: Counter, user_dict, edge: int) -> Counter:
+    words: Counter = Counter()
+    for window, n in windows.items():
+        cut = analysis.cut_folded(window, user_dict)
+        if cut and analysis.is_word(cut[edge]):
+            words[cut[edge]] += n
+    return words

@@ -23,7 +23,7 @@ import numpy as np
 from .analysis import fold, word_key
 
 CURRENT = "CURRENT"
-FORMAT = 3  # bump when the files of a generation change
+FORMAT = 4  # bump when the files of a generation change
 USER_DICT = "userdict.txt"
 FIELDS = ("body", "title", "headings")
 
@@ -41,6 +41,9 @@ class DocRecord:
     doc_type: str
     level: str
     outline: list[tuple[int, str, int]]   # (depth, text, offset in text)
+    sentence_starts: np.ndarray     # int32 offsets in text, in order (analysis.sentences)
+    sentence_lengths: np.ndarray    # int32
+    sentence_keys: np.ndarray       # uint64: identical sentences share a key
     word_keys: np.ndarray           # uint64 sorted: analysis.word_key of each distinct word
     word_tf: np.ndarray             # uint16 (3, len(word_keys)): body, title, headings
     lengths: tuple[int, int, int]   # word counts of body, title, headings
@@ -89,6 +92,16 @@ class Generation:
         self.word_starts = load("word_starts")
         self.word_docs = load("word_docs")
         self.word_tf = load("word_tf")  # (3, rows)
+        # Each report's sentences in text order (rows sentence_ptr[d]:sentence_ptr[d+1]),
+        # and postings from a sentence's key to the reports holding it.
+        self.sentence_ptr = load("sentence_ptr")
+        self.sentence_starts = load("sentence_starts")
+        self.sentence_lengths = load("sentence_lengths")
+        self.sentence_keys = load("sentence_keys")
+        self.copy_keys = load("copy_keys")
+        self.copy_starts = load("copy_starts")
+        self.copy_docs = load("copy_docs")
+        self.copy_tf = load("copy_tf")
         self.text_offsets = load("text_offsets")
         self._blob = np.memmap(folder / "text.bin", dtype=np.uint8, mode="r") \
             if (folder / "text.bin").stat().st_size else np.zeros(0, np.uint8)
@@ -143,6 +156,22 @@ class Generation:
         """Docs containing a character gram."""
         a, b = _run(self.gram_keys, self.gram_starts, key)
         return self.gram_docs[a:b]
+
+    def sentence_at(self, d: int, offset: int) -> tuple[int, int, int]:
+        """(start, length, key) of report d's sentence holding `offset`,
+        or (offset, 0, 0) when it falls between sentences (a line end)."""
+        a, b = int(self.sentence_ptr[d]), int(self.sentence_ptr[d + 1])
+        i = a + int(np.searchsorted(self.sentence_starts[a:b], offset, side="right")) - 1
+        if i >= a:
+            start, length = int(self.sentence_starts[i]), int(self.sentence_lengths[i])
+            if offset < start + length:
+                return start, length, int(self.sentence_keys[i])
+        return offset, 0, 0
+
+    def copies(self, key: int) -> tuple[np.ndarray, np.ndarray]:
+        """Reports holding a sentence, and how many times each."""
+        a, b = _run(self.copy_keys, self.copy_starts, key)
+        return self.copy_docs[a:b], self.copy_tf[a:b]
 
     def word_postings(self, word: str) -> tuple[np.ndarray, np.ndarray]:
         """Docs containing a word, and its (3, k) counts in body, title, headings."""
@@ -199,6 +228,7 @@ class GenerationWriter:
         self.docs = [d for d, k in zip(base.docs, self.keep) if k] if base else []
         self.new_grams: list[np.ndarray] = []
         self.new_words: list[tuple[np.ndarray, np.ndarray]] = []
+        self.new_sentences: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
         self._text = open(self.tmp / "text.bin", "wb")
         self._offsets = [0]
@@ -216,6 +246,7 @@ class GenerationWriter:
         self.docs.append(record.meta())
         self.new_grams.append(record.gram_keys)
         self.new_words.append((record.word_keys, record.word_tf))
+        self.new_sentences.append((record.sentence_starts, record.sentence_lengths, record.sentence_keys))
 
     def finish(self, whoosh_generation: int, fingerprint: str, user_dict: Path | None) -> Path:
         self._text.close()
@@ -229,8 +260,9 @@ class GenerationWriter:
             np.save(tmp / f"gram_{part}.npy", array)
         old = base and (base.word_keys, base.word_starts, base.word_docs, base.word_tf)
         for part, array in zip(("keys", "starts", "docs", "tf"),
-                               _merge_words(old, self.keep, remap, self.new_words, first_new)):
+                               _merge_keyed(old, self.keep, remap, self.new_words, first_new, len(FIELDS))):
             np.save(tmp / f"word_{part}.npy", array)
+        self._finish_sentences(tmp, remap, first_new)
 
         if user_dict is not None:
             shutil.copyfile(user_dict, tmp / USER_DICT)
@@ -243,6 +275,37 @@ class GenerationWriter:
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
         return final
+
+    def _finish_sentences(self, tmp: Path, remap: np.ndarray, first_new: int) -> None:
+        """Per-report sentence tables (kept rows, then new ones) and the copy
+        postings: sentence key -> reports and counts."""
+        base, keep = self.base, self.keep
+        parts = {"starts": [], "lengths": [], "keys": []}
+        counts = []
+        if base is not None and base.n:
+            per_doc = np.diff(base.sentence_ptr)
+            rows = np.repeat(keep, per_doc)
+            for name in parts:
+                parts[name].append(np.asarray(getattr(base, f"sentence_{name}"))[rows])
+            counts.append(per_doc[keep])
+        copies = []
+        for starts, lengths, keys in self.new_sentences:
+            parts["starts"].append(starts)
+            parts["lengths"].append(lengths)
+            parts["keys"].append(keys)
+            counts.append(np.array([len(keys)]))
+            unique, tf = np.unique(keys, return_counts=True)
+            copies.append((unique, np.minimum(tf, 65535).astype(np.uint16)))
+        self.new_sentences.clear()
+        ptr = np.concatenate([[0], np.cumsum(np.concatenate(counts) if counts else [])]).astype(np.int64)
+        np.save(tmp / "sentence_ptr.npy", ptr)
+        for name, dtype in (("starts", np.int32), ("lengths", np.int32), ("keys", np.uint64)):
+            array = np.concatenate(parts[name]).astype(dtype) if parts[name] else np.zeros(0, dtype)
+            np.save(tmp / f"sentence_{name}.npy", array)
+        old = base and (base.copy_keys, base.copy_starts, base.copy_docs, base.copy_tf)
+        for part, array in zip(("keys", "starts", "docs", "tf"),
+                               _merge_keyed(old, keep, remap, copies, first_new)):
+            np.save(tmp / f"copy_{part}.npy", array)
 
     def abandon(self) -> None:
         self._text.close()
@@ -291,30 +354,31 @@ def _merge_grams(old, keep: np.ndarray, remap: np.ndarray, new: list[np.ndarray]
     return keys, starts, docs
 
 
-def _merge_words(old, keep: np.ndarray, remap: np.ndarray,
-                 new: list[tuple[np.ndarray, np.ndarray]], first_new: int):
-    """Word postings: like grams, but keys are 64-bit hashes and each row has
-    counts for three fields, so rows are ordered by a stable argsort: old rows
-    come first in (key, doc) order, new docs are higher and in doc order."""
+def _merge_keyed(old, keep: np.ndarray, remap: np.ndarray,
+                 new: list[tuple[np.ndarray, np.ndarray]], first_new: int, fields: int = 0):
+    """Postings keyed by 64-bit hashes (words, sentences), each row with a
+    count (or, for words, counts for three fields: tf is (3, k)). Keys use
+    all 64 bits, so rows are ordered by a stable argsort: old rows come first
+    in (key, doc) order, new docs are higher and in doc order."""
     parts_k, parts_d, parts_t = [], [], []
     if old is not None and len(old[2]):
         keys, starts, docs, tf = (np.asarray(a) for a in old)
         mask = keep[docs]
         parts_k.append(np.repeat(keys, np.diff(starts))[mask])
         parts_d.append(remap[docs[mask]].astype(np.int32))
-        parts_t.append(tf[:, mask])
+        parts_t.append(tf[..., mask])
     for j, (keys, tf) in enumerate(new):
         parts_k.append(keys)
         parts_d.append(np.full(len(keys), first_new + j, dtype=np.int32))
         parts_t.append(tf)
     new.clear()
-    if not parts_k:
+    if not parts_k:  # an empty index
         return (np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int32),
-                np.zeros((len(FIELDS), 0), np.uint16))
+                np.zeros((fields, 0) if fields else 0, np.uint16))
     keys = np.concatenate(parts_k).astype(np.uint64, copy=False)
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
     docs = np.concatenate(parts_d)[order]
-    tf = np.ascontiguousarray(np.concatenate(parts_t, axis=1)[:, order])
+    tf = np.ascontiguousarray(np.concatenate(parts_t, axis=-1)[..., order])
     ukeys, starts = _group_starts(keys)
     return ukeys, starts, docs, tf

@@ -67,7 +67,7 @@ class SearchResult:
     sort: str
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
-    term_reports: dict[str, int]      # reports matching each term on its own
+    term_reports: dict[str, int]      # for an empty result: reports matching each term alone
     filters: Filters
     elapsed_ms: float = 0.0
 
@@ -143,25 +143,55 @@ class Library:
         return gen
 
     # ------------------------------------------------------------ matching
-    def term_mask(self, gen: Generation, term: Term) -> np.ndarray:
-        key = (gen.number, term.folded, term.field)
+    def _cached(self, kind: str, gen: Generation, term: Term, make) -> np.ndarray:
+        key = (kind, gen.number, term.folded, term.field)
         mask = self._masks.get(key)
         if mask is None:
-            mask = _term_mask(gen, term)
-            if len(self._masks) > 2048:
+            mask = make()
+            if len(self._masks) > 4096:
                 self._masks.clear()
             self._masks[key] = mask
         return mask
 
+    def term_mask(self, gen: Generation, term: Term) -> np.ndarray:
+        """Exactly the reports the term matches on its own."""
+        return self._cached("exact", gen, term, lambda: self.exact_within(gen, term, None))
+
+    def candidate_mask(self, gen: Generation, term: Term) -> np.ndarray:
+        """Reports the term may match: exact for short terms and fields."""
+        if term.field:
+            return self.term_mask(gen, term)
+        return self._cached("maybe", gen, term, lambda: candidates(gen, term.folded))
+
+    def exact_within(self, gen: Generation, term: Term, within: np.ndarray | None) -> np.ndarray:
+        """The reports among `within` (None: all) that the term matches."""
+        if term.field:
+            return _field_mask(gen, term) if within is None else self.term_mask(gen, term) & within
+        maybe = self.candidate_mask(gen, term)
+        mask = maybe.copy() if within is None else maybe & within
+        if len(term.folded) > 2:  # bigrams only say "may contain": confirm
+            needle = term.folded
+            for d in np.flatnonzero(mask).tolist():
+                if needle not in gen.folded(d):
+                    mask[d] = False
+        return mask
+
     def matching(self, gen: Generation, query: Query, filters: Filters) -> np.ndarray:
+        """Cheap candidate masks first; then each term is confirmed only on
+        the reports still in the running."""
         mask = filter_mask(gen, filters)
         for group in query.required:
             any_ = np.zeros(gen.n, dtype=bool)
             for term in group:
-                any_ |= self.term_mask(gen, term)
+                any_ |= self.candidate_mask(gen, term)
             mask &= any_
+        for group in query.required:
+            exact = np.zeros(gen.n, dtype=bool)
+            for term in group:
+                exact |= self.exact_within(gen, term, mask & ~exact)
+            mask &= exact
         for term in query.excluded:
-            mask &= ~self.term_mask(gen, term)
+            mask &= ~self.exact_within(gen, term, mask)
         return mask
 
     # ------------------------------------------------------------ search
@@ -185,7 +215,9 @@ class Library:
         result = SearchResult(
             query=text, total=len(docs), page=page, pages=pages, per_page=per_page,
             sort=sort, hits=hits, facets=facet_counts(gen, docs),
-            term_reports={str(t): int(self.term_mask(gen, t).sum()) for t in query.positive_terms},
+            # Only an empty result needs to say which terms found nothing.
+            term_reports={str(t): int(self.term_mask(gen, t).sum())
+                          for t in query.positive_terms} if not len(docs) else {},
             filters=filters)
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
@@ -234,21 +266,16 @@ class Library:
 
 # ---------------------------------------------------------------- matching
 
-def _term_mask(gen: Generation, term: Term) -> np.ndarray:
-    needle = term.folded
-    if term.field == "title":
-        return np.array([needle in t for t in gen.folded_titles()], dtype=bool)
-    if term.field == "heading":
-        return np.array([needle in h for h in gen.folded_headings()], dtype=bool)
-    return docs_containing(gen, needle)
+def _field_mask(gen: Generation, term: Term) -> np.ndarray:
+    texts = gen.folded_titles() if term.field == "title" else gen.folded_headings()
+    return np.array([term.folded in t for t in texts], dtype=bool)
 
 
-def docs_containing(gen: Generation, needle: str) -> np.ndarray:
-    """Exact: reports whose folded text contains `needle`."""
+def candidates(gen: Generation, needle: str) -> np.ndarray:
+    """Reports holding every character bigram of `needle` (its character, for
+    one): exactly the reports containing it when it is 1–2 characters long."""
     mask = np.zeros(gen.n, dtype=bool)
-    if not needle:
-        return mask
-    if "\n" in needle:
+    if not needle or "\n" in needle:
         return mask
     postings = sorted((gen.gram_postings(int(k)) for k in analysis.term_gram_keys(needle)), key=len)
     if not postings or not len(postings[0]):
@@ -258,10 +285,6 @@ def docs_containing(gen: Generation, needle: str) -> np.ndarray:
         other = np.zeros(gen.n, dtype=bool)
         other[docs] = True
         mask &= other
-    if len(needle) > 2:  # bigrams only say "may contain": confirm
-        for d in np.flatnonzero(mask):
-            if needle not in gen.folded(int(d)):
-                mask[d] = False
     return mask
 
 

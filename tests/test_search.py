@@ -69,8 +69,10 @@ def test_phrase_sorts_and_pages(library):
     by_rank = lookup(library, "第一书记", per_page=100)
     by_left = lookup(library, "第一书记", sort="left", per_page=100)
     by_right = lookup(library, "第一书记", sort="right", per_page=100)
-    assert [l.left[::-1] for l in by_left.lines] == sorted(l.left[::-1] for l in by_left.lines)
-    assert [l.right for l in by_right.lines] == sorted(l.right for l in by_right.lines)
+    # Sorted as matched: by the folded contexts.
+    lefts = [fold(l.left)[::-1] for l in by_left.lines]
+    rights = [fold(l.right) for l in by_right.lines]
+    assert lefts == sorted(lefts) and rights == sorted(rights)
     assert sorted(l.offset for l in by_rank.lines) == sorted(l.offset for l in by_left.lines)
     page2 = lookup(library, "党", page=2, per_page=50)
     assert page2.page == 2 and len(page2.lines) == 50 and page2.total_occurrences == 589
@@ -201,16 +203,17 @@ def test_report_view(library):
         library.report("../etc/passwd")
 
 
-@pytest.mark.parametrize("phrase", ["党建工作", "一是", "组织建设", "第一书记"])
-def test_lazy_grouping_agrees_with_full_grouping(library, monkeypatch, phrase):
-    """Past GROUP_ALL_UP_TO occurrences, rank-ordered pages count groups by
-    searching their passage; on the seeds both ways must give the same page."""
-    from search import phrase as phrase_module
-    full = lookup(library, phrase, per_page=20)
-    monkeypatch.setattr(phrase_module, "GROUP_ALL_UP_TO", 0)
-    lazy = lookup(library, phrase, per_page=20)
-    assert lazy.total_occurrences == full.total_occurrences
-    assert [(l.id, l.offset, l.count, l.also_in) for l in lazy.lines] == \
-        [(l.id, l.offset, l.count, l.also_in) for l in full.lines]
-    second = lookup(library, phrase, per_page=20, page=2)
-    assert not {(l.id, l.offset) for l in second.lines} & {(l.id, l.offset) for l in lazy.lines}
+
+@pytest.mark.parametrize("phrase", ["党建工作", "一是", "组织建设", "第一书记", "党"])
+def test_rank_pages_count_groups_like_the_full_grouping(library, phrase):
+    """Rank order makes only the page's lines and counts them from the
+    sentence index; sorting by context groups every occurrence. Same groups."""
+    ranked = lookup(library, phrase, per_page=1000)
+    by_left = lookup(library, phrase, sort="left", per_page=1000)
+    full = {(l.id, l.offset): (l.count, sorted(l.also_in)) for l in by_left.lines}
+    assert {(l.id, l.offset): (l.count, sorted(l.also_in)) for l in ranked.lines} == full
+    assert sum(l.count for l in ranked.lines) == ranked.total_occurrences
+    first_page = lookup(library, phrase, per_page=7)
+    second_page = lookup(library, phrase, per_page=7, page=2)
+    assert [(l.id, l.offset) for l in first_page.lines + second_page.lines] == \
+        [(l.id, l.offset) for l in ranked.lines[:14]]
