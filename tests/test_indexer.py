@@ -53,6 +53,9 @@ def test_incremental_index_equals_a_fresh_build(corpus_copy, tmp_path):
         a, b = inc.search(q, per_page=50), fresh.search(q, per_page=50)
         assert [(h.id, round(h.score, 6)) for h in a.hits] == [(h.id, round(h.score, 6)) for h in b.hits]
         assert a.facets == b.facets
+    for phrase in ["党建", "三会一课", "工作。一是"]:
+        a, b = lookup(inc, phrase, per_page=500), lookup(fresh, phrase, per_page=500)
+        assert a.to_json() | {"elapsed_ms": 0} == b.to_json() | {"elapsed_ms": 0}
 
 
 def test_bad_files_are_skipped_with_reasons(corpus_copy, tmp_path):
