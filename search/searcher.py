@@ -164,16 +164,24 @@ class Library:
         return self._cached("maybe", gen, term, lambda: candidates(gen, term.folded))
 
     def exact_within(self, gen: Generation, term: Term, within: np.ndarray | None) -> np.ndarray:
-        """The reports among `within` (None: all) that the term matches."""
+        """The reports among `within` (None: all) that the term matches.
+        Confirmed on every candidate, the answer is kept for the next query."""
         if term.field:
             return _field_mask(gen, term) if within is None else self.term_mask(gen, term) & within
+        key = ("exact", gen.number, term.folded, term.field)
+        known = self._masks.get(key)
+        if known is not None:
+            return known.copy() if within is None else known & within
         maybe = self.candidate_mask(gen, term)
+        complete = within is None or not (maybe & ~within).any()
         mask = maybe.copy() if within is None else maybe & within
         if len(term.folded) > 2:  # bigrams only say "may contain": confirm
             needle = term.folded
             for d in np.flatnonzero(mask).tolist():
                 if needle not in gen.folded(d):
                     mask[d] = False
+        if complete:
+            self._masks[key] = mask.copy()
         return mask
 
     def matching(self, gen: Generation, query: Query, filters: Filters) -> np.ndarray:
