@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import fold, word_key
+from .analysis import ANALYZER_VERSION, fold, word_key
 
 CURRENT = "CURRENT"
 FORMAT = 4  # bump when the files of a generation change
@@ -268,7 +268,8 @@ class GenerationWriter:
             shutil.copyfile(user_dict, tmp / USER_DICT)
         (tmp / "docs.json").write_text(json.dumps(self.docs, ensure_ascii=False), "utf-8")
         info = {"format": FORMAT, "generation": self.number, "whoosh_generation": whoosh_generation,
-                "fingerprint": fingerprint, "reports": len(self.docs)}
+                "fingerprint": fingerprint, "analyzer_version": ANALYZER_VERSION,
+                "reports": len(self.docs)}
         (tmp / "info.json").write_text(json.dumps(info), "utf-8")
 
         final = self.index_dir / f"gen-{self.number}"

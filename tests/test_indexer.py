@@ -131,3 +131,15 @@ def test_missing_corpus_is_explained(tmp_path):
     from search.indexer import IndexError_
     with pytest.raises(IndexError_, match="does not exist"):
         index_corpus(tmp_path / "nope", tmp_path / "index")
+
+
+def test_analyzer_version_change_forces_a_rebuild(corpus_copy, tmp_path, monkeypatch):
+    from search import analysis
+    index = tmp_path / "index"
+    index_corpus(corpus_copy, index, jobs=1)
+    info = (current_folder(index) / "info.json").read_text("utf-8")
+    assert f'"analyzer_version": "{analysis.ANALYZER_VERSION}"' in info
+    monkeypatch.setattr(analysis, "ANALYZER_VERSION", analysis.ANALYZER_VERSION + "-next")
+    summary = index_corpus(corpus_copy, index, jobs=1)
+    assert summary.rebuilt_because and "analyzer" in summary.rebuilt_because
+    assert summary.added == 5
