@@ -36,11 +36,12 @@ def find_all(folded: str, needle: str, start: int = 0, end: int | None = None) -
 
 
 def hit_spans(folded: str, needles: list[str]) -> list[tuple[int, int]]:
-    """Every occurrence of every needle, overlapping ones merged, in order."""
+    """Every occurrence of every needle, overlapping ones merged (touching
+    ones kept apart: 「**」 twice in 「****」 is two hits), in order."""
     spans = sorted((i, i + len(n)) for n in set(needles) if n for i in find_all(folded, n))
     merged: list[list[int]] = []
     for a, b in spans:
-        if merged and a <= merged[-1][1]:
+        if merged and a < merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], b)
         else:
             merged.append([a, b])

@@ -17,8 +17,8 @@ from typing import Iterator
 import numpy as np
 
 from . import analysis
-from .highlight import find_all, sentence_bounds
-from .query import Filters, MAX_QUERY_CHARS, QueryTooLong, Term
+from .highlight import find_all
+from .query import Filters, MAX_QUERY_CHARS, QueryTooLong
 from .postings import Generation
 from .searcher import Library, candidates, filter_mask, rank, sort_docs
 
@@ -42,7 +42,7 @@ class KwicLine:
     right: str
     sentence: str
     count: int = 1                      # identical lines grouped into this one
-    also_in: list[str] = field(default_factory=list)  # other reports of the group
+    also_in: list[dict] = field(default_factory=list)  # other reports of the group: {id, title}
 
     def to_json(self) -> dict:
         return {"id": self.id, "title": self.title, "year": self.year,
@@ -108,7 +108,8 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
     result = PhraseResult(
         phrase=phrase, total_occurrences=total, total_reports=len(docs),
         lines=lines, total_lines=total_lines, page=page,
-        pages=max(1, math.ceil((total if total_lines is None else total_lines) / per_page)),
+        # Not counted to the end: the pages known so far, this one and the next.
+        pages=page + 1 if total_lines is None else max(1, math.ceil(total_lines / per_page)),
         sort=sort, before=before, after=after, collocations_from=looked_at,
         by_year={names[i]: int(c) for i, c in enumerate(by_year) if c and names[i]})
     result.elapsed_ms = (time.perf_counter() - started) * 1000
@@ -199,12 +200,13 @@ def _line(gen: Generation, d: int, p: int, length: int, count: int, docs: list[i
     standing for `count` identical lines in `docs`."""
     meta, text = gen.docs[d], gen.text(d)
     left, right = _context(gen.folded(d), p, p + length)
-    s, e = sentence_bounds(text, p)
+    start, size, _ = gen.sentence_at(d, p)  # a phrase across sentences: from its own start
     return KwicLine(id=meta["id"], title=meta["title"], year=meta["year"], offset=p,
                     left=text[p - len(left):p], match=text[p:p + length],
                     right=text[p + length:p + length + len(right)],
-                    sentence=text[s:max(e, p + length)].strip(), count=count,
-                    also_in=[gen.docs[m]["id"] for m in dict.fromkeys(docs[:ALSO_IN_SHOWN + 1]) if m != d][:ALSO_IN_SHOWN])
+                    sentence=text[start:max(start + size, p + length)].strip(), count=count,
+                    also_in=[{"id": gen.docs[m]["id"], "title": gen.docs[m]["title"]}
+                             for m in dict.fromkeys(docs[:ALSO_IN_SHOWN + 1]) if m != d][:ALSO_IN_SHOWN])
 
 
 def collocations(gen: Generation, ranked: list[int], needle: str) -> tuple[list, list, int]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +111,8 @@ class Generation:
         self._categories: dict[str, tuple[np.ndarray, list[str]]] = {}
         self._titles: list[str] | None = None
         self.stats: dict | None = None  # filled in by Library.stats
+        self.derived: dict = {}         # arrays the searcher computes once per generation
+        self.retired = False            # set when a newer generation is in use
         self._headings: list[str] | None = None
 
     def text(self, i: int) -> str:
@@ -127,8 +130,11 @@ class Generation:
         return f
 
     def warm(self) -> None:
-        """Decode and fold every text now rather than on first use."""
+        """Decode and fold every text now rather than on first use (stopping
+        if a newer generation replaces this one meanwhile)."""
         for i in range(self.n):
+            if self.retired:
+                return
             self.folded(i)
 
     def categories(self, key: str) -> tuple[np.ndarray, list[str]]:
@@ -187,13 +193,21 @@ def _run(keys: np.ndarray, starts: np.ndarray, key: int) -> tuple[int, int]:
     return int(starts[i]), int(starts[i + 1])
 
 
-def current_folder(index_dir: Path) -> Path | None:
+def current_pointer(index_dir: Path) -> tuple[str, Path] | None:
+    """CURRENT's content and the generation folder it names. The content
+    carries a token new at every publish, so a rebuilt index whose folder
+    name repeats (gen-1 again) is still told apart."""
     try:
-        name = (index_dir / CURRENT).read_text("utf-8").strip()
+        pointer = (index_dir / CURRENT).read_text("utf-8")
     except OSError:
         return None
-    folder = index_dir / name
-    return folder if (folder / "info.json").is_file() else None
+    folder = index_dir / pointer.split()[0] if pointer.strip() else None
+    return (pointer, folder) if folder and (folder / "info.json").is_file() else None
+
+
+def current_folder(index_dir: Path) -> Path | None:
+    found = current_pointer(index_dir)
+    return found[1] if found else None
 
 
 # ------------------------------------------------------------------ writing
@@ -296,7 +310,7 @@ class GenerationWriter:
             parts["keys"].append(keys)
             counts.append(np.array([len(keys)]))
             unique, tf = np.unique(keys, return_counts=True)
-            copies.append((unique, np.minimum(tf, 65535).astype(np.uint16)))
+            copies.append((unique, tf.astype(np.uint32)))
         self.new_sentences.clear()
         ptr = np.concatenate([[0], np.cumsum(np.concatenate(counts) if counts else [])]).astype(np.int64)
         np.save(tmp / "sentence_ptr.npy", ptr)
@@ -317,7 +331,7 @@ def publish(index_dir: Path, folder: Path, keep_previous: int = 1) -> None:
     """Point CURRENT at `folder` (atomic rename) and prune old generations.
     The previous one stays for readers that are still loading it."""
     tmp = index_dir / f".{CURRENT}.tmp"
-    tmp.write_text(folder.name, "utf-8")
+    tmp.write_text(f"{folder.name}\n{uuid.uuid4().hex}\n", "utf-8")
     os.replace(tmp, index_dir / CURRENT)
     gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()),
                   key=lambda p: int(p.name.split("-")[1]))

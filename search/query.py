@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .analysis import fold
 
@@ -36,7 +37,7 @@ class Term:
     text: str                 # as typed (for display)
     field: str | None = None  # None (title or body), "title" or "heading"
 
-    @property
+    @cached_property
     def folded(self) -> str:
         return fold(self.text)
 
@@ -50,13 +51,15 @@ class Filters:
     years: tuple[int, int] | None = None
     types: set[str] = field(default_factory=set)
     levels: set[str] = field(default_factory=set)
-
-    def empty(self) -> bool:
-        return self.years is None and not self.types and not self.levels
+    # -year:2020 -type:讲话 -level:村: reports to leave out
+    not_years: list[tuple[int, int]] = field(default_factory=list)
+    not_types: set[str] = field(default_factory=set)
+    not_levels: set[str] = field(default_factory=set)
 
     def merged(self, other: "Filters") -> "Filters":
         return Filters(other.years or self.years, self.types | other.types,
-                       self.levels | other.levels)
+                       self.levels | other.levels, self.not_years + other.not_years,
+                       self.not_types | other.not_types, self.not_levels | other.not_levels)
 
 
 @dataclass
@@ -71,8 +74,6 @@ class Query:
     def positive_terms(self) -> list[Term]:
         return [t for group in self.required for t in group]
 
-    def empty(self) -> bool:
-        return not self.required and not self.excluded
 
 
 def parse(text: str) -> Query:
@@ -89,7 +90,7 @@ def parse(text: str) -> Query:
                 continue
             negated = "-" if bare.startswith("-") and len(bare) > 1 else ""
             bare = bare[1:] if negated else bare
-            term, filt = _bare(bare, query.filters)
+            term, filt = _bare(bare, query.filters, bool(negated))
             if filt:
                 pending_or = False
                 continue
@@ -123,8 +124,9 @@ def parse_years(text: str) -> tuple[int, int] | None:
     return min(lo, hi), max(lo, hi)
 
 
-def _bare(token: str, filters: Filters) -> tuple[Term | None, bool]:
-    """A bare token: a filter (applied to `filters`), a field term or a term."""
+def _bare(token: str, filters: Filters, negated: bool) -> tuple[Term | None, bool]:
+    """A bare token: a filter (applied to `filters`, as an exclusion when
+    `negated`), a field term or a term."""
     token = token.replace('"', "")  # a stray quote degrades to literal text
     if not token:
         return None, False
@@ -135,14 +137,14 @@ def _bare(token: str, filters: Filters) -> tuple[Term | None, bool]:
         key = FILTER_FIELDS.get(name.lower())
         if key == "year":
             years = parse_years(value)
-            if years:
+            if years and negated:
+                filters.not_years.append(years)
+            elif years:
                 filters.years = years
+            if years:
                 return None, True
-        elif key == "type":
-            filters.types.add(value)
-            return None, True
-        elif key == "level":
-            filters.levels.add(value)
+        elif key in ("type", "level"):
+            getattr(filters, f"not_{key}s" if negated else f"{key}s").add(value)
             return None, True
         elif name.lower() in TEXT_FIELDS:
             return Term(value, TEXT_FIELDS[name.lower()]), False

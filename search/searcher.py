@@ -11,14 +11,13 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from . import analysis
 from .highlight import Segment, hit_spans, snippets
-from .postings import Generation, OldFormat, current_folder
+from .postings import Generation, OldFormat, current_pointer
 from .query import Filters, Query, Term, parse
 
 K1 = 1.2
@@ -118,29 +117,31 @@ class Library:
         self.index_dir = Path(index_dir)
         self.warm = warm
         self._gen: Generation | None = None
+        self._pointer: str | None = None
         self._lock = threading.Lock()
         self._masks: dict[tuple, np.ndarray] = {}
 
     # ------------------------------------------------------------ generation
     def generation(self) -> Generation:
-        folder = current_folder(self.index_dir)
-        if folder is None:
+        found = current_pointer(self.index_dir)
+        if found is None:
             if self._gen is not None:
                 return self._gen
             raise NoIndex(self.index_dir)
-        gen = self._gen
-        if gen is None or gen.folder != folder:
+        pointer, folder = found
+        if pointer != self._pointer:
             with self._lock:
-                if self._gen is None or self._gen.folder != folder:
+                if pointer != self._pointer:
                     try:
-                        self._gen = Generation(folder)
+                        gen = Generation(folder)
                     except OldFormat as exc:
                         raise NoIndex(self.index_dir, str(exc)) from None
+                    if self._gen is not None:
+                        self._gen.retired = True
+                    self._gen, self._pointer, self._masks = gen, pointer, {}
                     if self.warm:
-                        threading.Thread(target=self._gen.warm, daemon=True).start()
-                    self._masks = {}
-                gen = self._gen
-        return gen
+                        threading.Thread(target=gen.warm, daemon=True).start()
+        return self._gen
 
     # ------------------------------------------------------------ matching
     def _cached(self, kind: str, gen: Generation, term: Term, make) -> np.ndarray:
@@ -264,12 +265,22 @@ class Library:
     def stats(self) -> dict:
         gen = self.generation()
         if gen.stats is None:  # once per generation: the index does not change under it
-            size = sum(p.stat().st_size for p in self.index_dir.rglob("*") if p.is_file())
             facets = facet_counts(gen, np.arange(gen.n))
-            gen.stats = {"reports": gen.n, "index_bytes": size, "generation": gen.number,
-                         "by_year": facets["year"], "by_type": facets["type"],
-                         "by_level": facets["level"]}
+            gen.stats = {"reports": gen.n, "index_bytes": _index_bytes(self.index_dir, gen),
+                         "generation": gen.number, "by_year": facets["year"],
+                         "by_type": facets["type"], "by_level": facets["level"]}
         return gen.stats
+
+
+def _index_bytes(index_dir: Path, gen: Generation) -> int:
+    """Whoosh's files plus this generation's (not older ones being pruned)."""
+    total = 0
+    for folder in (index_dir, gen.folder):
+        try:
+            total += sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+        except OSError:  # pruned while we looked
+            pass
+    return total
 
 
 # ---------------------------------------------------------------- matching
@@ -301,11 +312,15 @@ def filter_mask(gen: Generation, filters: Filters) -> np.ndarray:
     if filters.years:
         lo, hi = filters.years
         mask &= (gen.years >= lo) & (gen.years <= hi)
-    for key, wanted in (("type", filters.types), ("level", filters.levels)):
+    for lo, hi in filters.not_years:
+        mask &= (gen.years < lo) | (gen.years > hi)
+    for key, wanted, unwanted in (("type", filters.types, filters.not_types),
+                                  ("level", filters.levels, filters.not_levels)):
+        codes, names = gen.categories(key)
         if wanted:
-            codes, names = gen.categories(key)
-            ok = np.array([n in wanted for n in names], dtype=bool)
-            mask &= ok[codes] if len(names) else False
+            mask &= np.array([n in wanted for n in names], dtype=bool)[codes] if names else False
+        if unwanted and names:
+            mask &= ~np.array([n in unwanted for n in names], dtype=bool)[codes]
     return mask
 
 
@@ -331,10 +346,13 @@ def rank(gen: Generation, needles: list[str], docs: np.ndarray) -> np.ndarray:
     return scores[docs]
 
 
-@lru_cache(maxsize=2)
 def _length_norms(gen: Generation) -> np.ndarray:
-    """BM25 length normalisation per field and report, (3, n)."""
-    return (1 - FIELD_B)[:, None] + FIELD_B[:, None] * gen.lengths / gen.avg_lengths[:, None]
+    """BM25 length normalisation per field and report, (3, n), once per generation."""
+    norms = gen.derived.get("norms")
+    if norms is None:
+        norms = (1 - FIELD_B)[:, None] + FIELD_B[:, None] * gen.lengths / gen.avg_lengths[:, None]
+        gen.derived["norms"] = norms
+    return norms
 
 
 def _idf(n: int, df: int) -> float:

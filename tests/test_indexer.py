@@ -143,3 +143,14 @@ def test_analyzer_version_change_forces_a_rebuild(corpus_copy, tmp_path, monkeyp
     summary = index_corpus(corpus_copy, index, jobs=1)
     assert summary.rebuilt_because and "analyzer" in summary.rebuilt_because
     assert summary.added == 5
+
+
+def test_a_running_library_follows_an_index_rebuilt_from_scratch(corpus_copy, tmp_path):
+    index = tmp_path / "index"
+    index_corpus(corpus_copy, index, jobs=1)
+    library = Library(index)
+    assert library.search("星火燎原").total == 0
+    shutil.rmtree(index)  # the new index reuses the same generation folder name
+    (corpus_copy / "new.txt").write_text(NEW_REPORT, "utf-8")
+    index_corpus(corpus_copy, index, jobs=1)
+    assert library.search("星火燎原").total == 1

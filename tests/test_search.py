@@ -95,7 +95,8 @@ def test_duplicate_lines_are_grouped(tmp_path):
     assert result.total_occurrences == 3 and result.total_reports == 3
     assert sorted(l.count for l in result.lines) == [1, 2]
     grouped = next(l for l in result.lines if l.count == 2)
-    assert {grouped.id, *grouped.also_in} == {"a.txt", "b.txt"}
+    assert {grouped.id, *(o["id"] for o in grouped.also_in)} == {"a.txt", "b.txt"}
+    assert {o["title"] for o in grouped.also_in} <= {"2021年甲县工作总结", "2022年乙县工作总结"}
 
 
 # ---------------------------------------------------------------- query syntax
@@ -210,10 +211,44 @@ def test_rank_pages_count_groups_like_the_full_grouping(library, phrase):
     sentence index; sorting by context groups every occurrence. Same groups."""
     ranked = lookup(library, phrase, per_page=1000)
     by_left = lookup(library, phrase, sort="left", per_page=1000)
-    full = {(l.id, l.offset): (l.count, sorted(l.also_in)) for l in by_left.lines}
-    assert {(l.id, l.offset): (l.count, sorted(l.also_in)) for l in ranked.lines} == full
+    def groups(result):
+        return {(l.id, l.offset): (l.count, sorted(o["id"] for o in l.also_in)) for l in result.lines}
+    assert groups(ranked) == groups(by_left)
     assert sum(l.count for l in ranked.lines) == ranked.total_occurrences
     first_page = lookup(library, phrase, per_page=7)
     second_page = lookup(library, phrase, per_page=7, page=2)
     assert [(l.id, l.offset) for l in first_page.lines + second_page.lines] == \
         [(l.id, l.offset) for l in ranked.lines[:14]]
+
+
+def test_negated_filters_leave_reports_out(library):
+    everything = {h.id for h in library.search("党建").hits}
+    not_2023 = library.search("党建 -year:2023")
+    assert not_2023.total == 2 and {h.year for h in not_2023.hits} == {2020, 2022}
+    assert {h.type for h in library.search("党建 -type:汇报").hits} == {"总结", "述职报告"}
+    assert {h.level for h in library.search("-level:乡镇 党建").hits} == {"县", "区"}
+    assert {h.id for h in library.search("党建 -year:2000").hits} == everything
+
+
+def test_touching_hits_are_separate():
+    from search.highlight import hit_spans
+    assert hit_spans("金额为*****元", ["**"]) == [(3, 5), (5, 7)]  # as str.count counts them
+    assert hit_spans("党建工作", ["党建", "建工"]) == [(0, 3)]         # overlapping ones merge
+
+
+def test_phrase_pages_of_copied_reports_do_not_promise_empty_pages(tmp_path):
+    from search.indexer import index_corpus
+    from search.searcher import Library
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    body = "\n".join(f"第{i}条，要压实第{i}项责任。" for i in range(60))
+    for n in range(30):  # 30 copies: 1800 occurrences in 60 distinct sentences
+        (corpus / f"r{n:02d}.txt").write_text(f"2023年第{n}份材料\n{body}\n", "utf-8")
+    index_corpus(corpus, tmp_path / "ix", jobs=1)
+    library = Library(tmp_path / "ix")
+    first = lookup(library, "压实", per_page=50)
+    assert first.total_occurrences == 1800 and len(first.lines) == 50
+    assert all(line.count == 30 for line in first.lines)
+    assert first.pages == 2
+    second = lookup(library, "压实", per_page=50, page=2)
+    assert len(second.lines) == 10 and second.pages == 2 and second.total_lines == 60

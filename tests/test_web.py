@@ -331,7 +331,7 @@ def test_phrase_grouped_duplicates_show_count_and_also_in(own):
     passage = "会议强调，要把压紧压实管党治党政治责任作为首要任务。"
     client = own({f"copy{i}.txt": f"第{i}份学习材料\n{passage}\n" for i in range(3)})
     page = text_of(get(client, "/phrase?q=" + quote("压紧压实管党")))
-    assert '<span class="dup" title="相同的上下文出现了 3 次">×3</span>' in page
+    assert '<span class="dup" title="相同的句子出现了 3 次">×3</span>' in page
     assert "另见 2 篇" in page
     assert page.count("学习材料》") >= 3
 

@@ -208,11 +208,10 @@ def phrase_json():
 @bp.get("/phrase")
 def phrase_page():
     st, result = _phrase()
-    titles = {doc_id: library().title(doc_id) for line in result.lines for doc_id in line.also_in}
     report_q = report_query(st.q)
     peak = max(result.by_year.values(), default=0)
     return render_template(
-        "phrase.html", st=st, q=st.q, mode="phrase", result=result, sorts=PHRASE_SORTS, titles=titles,
+        "phrase.html", st=st, q=st.q, mode="phrase", result=result, sorts=PHRASE_SORTS,
         report_q=report_q, peak=peak, chips=_chips(st, "web.phrase_page", "rank", in_query=False),
         window=render.page_window(st.page, result.pages),
         url=lambda **kw: url_for("web.phrase_page", **st.args("rank", **kw)))
