@@ -178,7 +178,12 @@ def cut_folded(folded: str, user_dict: Path | None = None) -> list[str]:
 
 
 def word_counts(text: str, user_dict: Path | None = None) -> Counter:
-    counts = Counter(words_raw(text, user_dict))
+    return folded_word_counts(fold(text), user_dict)
+
+
+def folded_word_counts(folded: str, user_dict: Path | None = None) -> Counter:
+    """How often each jieba word occurs in an already folded text."""
+    counts = Counter(cut_folded(folded, user_dict))
     for token in [t for t in counts if not is_word(t)]:  # check distinct tokens only
         del counts[token]
     return counts

@@ -13,7 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
-BUILTIN_RULES = Path(__file__).with_name("clean_rules.toml")
+RULES_FILE = "clean_rules.toml"  # built in beside this module; a corpus may add its own
+BUILTIN_RULES = Path(__file__).with_name(RULES_FILE)
 # Characters str.splitlines() treats as line breaks; only "\n" may separate lines.
 _STRAY_BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _KINDS = {"block": {"start", "end", "within", "max_lines"},
@@ -72,7 +73,7 @@ _corpus_cache: dict[Path, tuple[int, Rules]] = {}
 
 def corpus_rules(corpus_dir: Path) -> Rules:
     """Rules for a corpus: its clean_rules.toml appended if present; cached by mtime."""
-    path = Path(corpus_dir) / "clean_rules.toml"
+    path = Path(corpus_dir) / RULES_FILE
     try:
         mtime = path.stat().st_mtime_ns
     except OSError:

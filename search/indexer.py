@@ -11,7 +11,6 @@ import hashlib
 import multiprocessing
 import os
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -21,14 +20,12 @@ from whoosh import index as whoosh_index
 from whoosh.writing import CLEAR
 
 from . import analysis
-from .clean import clean, corpus_rules
+from .clean import BUILTIN_RULES, RULES_FILE, clean, corpus_rules
 from .meta import extract_meta
 from .postings import DocRecord, Generation, GenerationWriter, OldFormat, current_folder, publish
 from .readers import SUPPORTED_SUFFIXES, UnreadableFile, read_text
 from .schema import build_schema
 
-RULES_FILE = "clean_rules.toml"
-BUILTIN_RULES = Path(__file__).with_name(RULES_FILE)
 IN_PROCESS_BELOW = 24  # fewer changed files than this: no worker processes
 
 
@@ -73,15 +70,16 @@ def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> Do
     user_dict = analysis.user_dict_for(corpus)
     outline = [(h.depth, h.text, h.offset) for h in meta.outline]
 
-    fields = (report.body, report.title, "\n".join(h[1] for h in outline))
-    counts = [analysis.word_counts(text, user_dict) for text in fields]
+    folded = analysis.fold(report.text)  # title, "\n", body; folding keeps offsets
+    title_end = len(report.title)
+    fields = (folded[title_end + 1:], folded[:title_end], analysis.fold("\n".join(h[1] for h in outline)))
+    counts = [analysis.folded_word_counts(text, user_dict) for text in fields]
     vocab = list(set().union(*counts))
     keys = np.array([analysis.word_key(w) for w in vocab], dtype=np.uint64)
     order = np.argsort(keys)
     tf = np.array([[c[w] for w in vocab] for c in counts], dtype=np.int64).reshape(3, -1)
     lengths = tuple(sum(c.values()) for c in counts)
 
-    folded = analysis.fold(report.text)
     grams = np.unique(analysis.gram_keys(analysis.text_codes(folded)))
     sentence_starts, sentence_lengths, sentence_keys = analysis.sentences(folded)
     return DocRecord(

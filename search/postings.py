@@ -16,16 +16,15 @@ import json
 import os
 import shutil
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .analysis import ANALYZER_VERSION, fold, word_key
+from .analysis import ANALYZER_VERSION, USER_DICT_NAME as USER_DICT, fold, word_key
 
 CURRENT = "CURRENT"
 FORMAT = 4  # bump when the files of a generation change
-USER_DICT = "userdict.txt"
 FIELDS = ("body", "title", "headings")
 
 

@@ -149,10 +149,13 @@ class Library:
         mask = self._masks.get(key)
         if mask is None:
             mask = make()
-            if len(self._masks) > 4096:
-                self._masks.clear()
-            self._masks[key] = mask
+            self._remember(key, mask)
         return mask
+
+    def _remember(self, key: tuple, mask: np.ndarray) -> None:
+        if len(self._masks) > 4096:  # ~40 MB at 10k reports; start again
+            self._masks.clear()
+        self._masks[key] = mask
 
     def term_mask(self, gen: Generation, term: Term) -> np.ndarray:
         """Exactly the reports the term matches on its own."""
@@ -182,7 +185,7 @@ class Library:
                 if needle not in gen.folded(d):
                     mask[d] = False
         if complete:
-            self._masks[key] = mask.copy()
+            self._remember(key, mask.copy())
         return mask
 
     def matching(self, gen: Generation, query: Query, filters: Filters) -> np.ndarray:

@@ -6,9 +6,7 @@ import os
 import subprocess
 import sys
 
-import pytest
 
-from conftest import ROOT
 
 
 def reports(*args, cwd=None, env=None):

@@ -127,8 +127,8 @@ def healthz():
     return jsonify({"ok": True, "generation": gen.number, "reports": gen.n})
 
 
-def _search():
-    st = params.state(request.args, SEARCH_SORTS, "relevance")
+def _search(st: params.State | None = None):
+    st = st or params.state(request.args, SEARCH_SORTS, "relevance")
     result = library().search(st.q, page=st.page, sort=st.sort, filters=st.filters())
     return st, result
 
@@ -140,9 +140,10 @@ def search_json():
 
 @bp.get("/search")
 def search_page():
-    st, result = _search()
+    st = params.state(request.args, SEARCH_SORTS, "relevance")  # validates every parameter
     if not st.q and not st.has_filters():
-        return home()
+        return home()  # nothing asked: the overview, without a search to throw away
+    st, result = _search(st)
     folded = render.needles(st.q)
     hits = [(hit, render.marked(hit.title, folded)) for hit in result.hits]
     url = lambda **kw: url_for("web.search_page", **st.args("relevance", **kw))  # noqa: E731

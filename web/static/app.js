@@ -51,7 +51,8 @@
     // Where the page was opened: #hit-N, or #o<offset> (phrase lookup) — the
     // hit at or after that anchor.
     function fromHash() {
-      var h = decodeURIComponent(location.hash.slice(1));
+      var h;
+      try { h = decodeURIComponent(location.hash.slice(1)); } catch (e) { h = location.hash.slice(1); }
       if (!h) return -1;
       var m = /^hit-(\d+)$/.exec(h);
       if (m) return Math.min(+m[1], marks.length - 1);
