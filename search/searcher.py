@@ -91,14 +91,6 @@ class ReportView:
     text: str
     hits: list[tuple[int, int]] = field(default_factory=list)
 
-    def paragraphs(self) -> list[tuple[int, str]]:
-        """(offset, paragraph) for every line of the text."""
-        out, pos = [], 0
-        for line in self.text.split("\n"):
-            out.append((pos, line))
-            pos += len(line) + 1
-        return out
-
     def to_json(self) -> dict:
         return {"id": self.id, "title": self.title, "year": self.year,
                 "period": self.period, "type": self.type, "level": self.level,
