@@ -33,6 +33,9 @@ DEFAULT_WORD_FREQ = 20000  # high enough that a dictionary word is kept whole
 
 def _fold_table() -> np.ndarray:
     table = np.arange(0x10000, dtype=np.uint32)
+    # A lone surrogate (an undecodable command-line byte) becomes U+FFFD,
+    # which no text contains and which the tokenizer accepts.
+    table[0xD800:0xE000] = 0xFFFD
     for cp in range(0x10000):
         if 0xD800 <= cp < 0xE000:
             continue
@@ -51,7 +54,7 @@ def fold(text: str) -> str:
     """NFKC + casefold, character by character (same length as `text`)."""
     if not text:
         return text
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     bmp = codes < 0x10000
     folded = np.where(bmp, _FOLD[np.where(bmp, codes, 0)], codes)
     return folded.astype(np.uint32).tobytes().decode("utf-32-le")
@@ -74,7 +77,7 @@ def gram_keys(codes: np.ndarray) -> np.ndarray:
 
 
 def text_codes(folded: str) -> np.ndarray:
-    return np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    return np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def term_gram_keys(folded_term: str) -> np.ndarray:

@@ -40,6 +40,12 @@ def _library(index_dir: Path) -> Library:
     return library
 
 
+def _words(parts: tuple[str, ...]) -> str:
+    """Command-line words as one string; bytes that were not valid text in the
+    terminal's encoding become U+FFFD instead of lone surrogates."""
+    return " ".join(parts).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _mark(text: str) -> str:
     """A hit: reverse video on a terminal, «…» in a pipe."""
     if sys.stdout.isatty():
@@ -117,7 +123,7 @@ def search_cmd(query, page, sort, as_json, index_dir):
     """Ranked search; every term must occur (see README for the syntax)."""
     library = _library(index_dir)
     try:
-        result = library.search(" ".join(query), page=page, sort=sort)
+        result = library.search(_words(query), page=page, sort=sort)
     except QueryTooLong as exc:
         _fail(str(exc))
     if as_json:
@@ -151,7 +157,7 @@ def phrase_cmd(phrase, sort, limit, page, year, types, levels, as_json, index_di
         _fail(f"--year {year!r}: write a year like 2023 or a range like 2020-2023")
     library = _library(index_dir)
     try:
-        result = lookup(library, " ".join(phrase), sort=sort, page=page, per_page=limit,
+        result = lookup(library, _words(phrase), sort=sort, page=page, per_page=limit,
                         filters=Filters(years, set(types), set(levels)))
     except QueryTooLong as exc:
         _fail(str(exc))

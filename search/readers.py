@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
 from html.parser import HTMLParser
@@ -73,9 +72,13 @@ def decode_bytes(data: bytes) -> str:
     raise UnreadableFile(UNDECODABLE)
 
 
+# Control characters (category Cc) other than tab, line feed, VT, FF and CR.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _check_binary(text: str) -> str:
     """Reject text with NULs or too many control characters."""
-    bad = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x0b\x0c")
+    bad = len(_CONTROL.findall(text))
     if "\x00" in text or bad > max(3, len(text) // 100):
         raise UnreadableFile("binary file")
     return text

@@ -98,3 +98,12 @@ def test_phrase_filters(tmp_path, corpus_copy):
     assert {line["title"] for line in typed["lines"]} == {"党组织书记抓基层党建工作述职报告"}
     bad = reports("phrase", "第一书记", "--year", "去年", "--index", index)
     assert bad.returncode == 1 and "2020-2023" in bad.stderr
+
+
+def test_undecodable_argument_bytes_are_searched_not_a_crash(tmp_path, corpus_copy):
+    index = str(tmp_path / "ix")
+    reports("index", str(corpus_copy), "--index", index)
+    run = subprocess.run([sys.executable, "-m", "search", "search", "党建", "OR", b"\xff", "--json",
+                          "--index", index], capture_output=True, timeout=120)
+    assert run.returncode == 0, run.stderr.decode(errors="replace")
+    assert json.loads(run.stdout)["total"] == 5
