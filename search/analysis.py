@@ -103,7 +103,7 @@ def sentences(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     spans = [(m.start(), m.group()) for m in _SENTENCE.finditer(folded)]
     starts = np.array([a for a, _ in spans], dtype=np.int32)
     lengths = np.array([len(t) for _, t in spans], dtype=np.int32)
-    keys = np.array([word_key(t) for _, t in spans], dtype=np.uint64)
+    keys = np.array([text_key(t) for _, t in spans], dtype=np.uint64)
     return starts, lengths, keys
 
 
@@ -162,6 +162,7 @@ def segmenter(user_dict: Path | None = None):
 _WORD = re.compile(r"\w")  # a token with no letter, digit or CJK char is punctuation
 
 
+@lru_cache(maxsize=1 << 16)
 def is_word(token: str) -> bool:
     return _WORD.search(token) is not None and not token.isspace()
 
@@ -192,9 +193,13 @@ def folded_word_counts(folded: str, user_dict: Path | None = None) -> Counter:
     return counts
 
 
-def word_key(word: str) -> int:
-    """A stable 64-bit key for a (folded) word: postings need no vocabulary."""
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+def text_key(text: str) -> int:
+    """A stable 64-bit key for a (folded) string: postings need no vocabulary."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+# Words recur from report to report: remember their keys (a vocabulary's worth).
+word_key = lru_cache(maxsize=1 << 19)(text_key)
 
 
 # ------------------------------------------------------------ Whoosh side
