@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 SENTENCE_END = "。！？；!?;\n"
 SNIPPET_CHARS = 120
 _ENDS = frozenset(SENTENCE_END)
@@ -79,18 +81,26 @@ def sentence_bounds(text: str, offset: int, limit: int = 400) -> tuple[int, int]
     return start, end
 
 
-def snippets(text: str, folded: str, needles: list[str], count: int = 3,
-             width: int = SNIPPET_CHARS) -> list[list[Segment]]:
+def snippets(text: str, folded: str, spans: list[tuple[int, int]],
+             sentence_table: tuple[np.ndarray, np.ndarray] | None = None,
+             count: int = 3, width: int = SNIPPET_CHARS) -> list[list[Segment]]:
     """Up to `count` passages cut at sentence ends, preferring sentences with
-    more distinct terms, shown in document order, every hit marked."""
-    spans = hit_spans(folded, needles)
+    more distinct terms, shown in document order, every hit (`spans`, from
+    hit_spans) marked. `sentence_table`, the report's sentence starts and
+    lengths from the index, saves finding each hit's sentence by scanning."""
     if not spans:
         body_start = text.find("\n") + 1
         return [segments(text, [], body_start, min(len(text), body_start + width))] if body_start else []
+    if sentence_table is not None:
+        starts, lengths = sentence_table
+        rows = np.searchsorted(starts, [a for a, _ in spans], side="right") - 1
+        bounds = [(int(starts[i]), int(starts[i] + lengths[i])) for i in rows.tolist()]
+    else:
+        bounds = [sentence_bounds(text, a) for a, _ in spans]
     # Group hits by sentence; score by distinct terms, then by hits.
     sentences: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for a, b in spans:
-        sentences.setdefault(sentence_bounds(text, a), []).append((a, b))
+    for span, bound in zip(spans, bounds):
+        sentences.setdefault(bound, []).append(span)
     def score(item):
         (s, e), hits = item
         distinct = {folded[a:b] for a, b in hits}

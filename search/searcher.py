@@ -230,9 +230,11 @@ class Library:
         meta = gen.docs[d]
         text, folded = gen.text(d), gen.folded(d)
         spans = hit_spans(folded, needles)
+        a, b = int(gen.sentence_ptr[d]), int(gen.sentence_ptr[d + 1])
+        table = (gen.sentence_starts[a:b], gen.sentence_lengths[a:b])
         return Hit(id=meta["id"], title=meta["title"], year=meta["year"],
                    period=meta["period"], type=meta["type"], level=meta["level"],
-                   score=score, snippets=snippets(text, folded, needles),
+                   score=score, snippets=snippets(text, folded, spans, table),
                    first_hit=spans[0][0] if spans else None)
 
     # ------------------------------------------------------------ one report
