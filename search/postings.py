@@ -1,8 +1,10 @@
 """Per-generation arrays that make queries fast, written beside the Whoosh index.
 
-- character unigram/bigram postings (doc, count): which reports can contain a
-  string — exact for 1–2 characters, verified with str.find above that;
+- character unigram/bigram postings (docs): which reports can contain a
+  string — exact for 1–2 characters, confirmed with `in` above that;
 - jieba word postings (doc, tf in body / title / headings) for BM25F ranking;
+- each report's sentences (start, length, key) and, per sentence key, the
+  reports holding it: how phrase lookup counts copied lines;
 - the cleaned texts in one UTF-8 blob, decoded per report on demand.
 
 A generation is a folder `gen-<n>` made once and never changed; `CURRENT`
@@ -109,8 +111,7 @@ class Generation:
         self._folded: list[str | None] = [None] * self.n
         self._categories: dict[str, tuple[np.ndarray, list[str]]] = {}
         self._titles: list[str] | None = None
-        self.stats: dict | None = None  # filled in by Library.stats
-        self.derived: dict = {}         # arrays the searcher computes once per generation
+        self.derived: dict = {}         # what the searcher computes once per generation
         self.retired = False            # set when a newer generation is in use
         self._headings: list[str] | None = None
 

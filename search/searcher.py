@@ -261,12 +261,14 @@ class Library:
 
     def stats(self) -> dict:
         gen = self.generation()
-        if gen.stats is None:  # once per generation: the index does not change under it
+        stats = gen.derived.get("stats")
+        if stats is None:  # once per generation: the index does not change under it
             facets = facet_counts(gen, np.arange(gen.n))
-            gen.stats = {"reports": gen.n, "index_bytes": _index_bytes(self.index_dir, gen),
-                         "generation": gen.number, "by_year": facets["year"],
-                         "by_type": facets["type"], "by_level": facets["level"]}
-        return gen.stats
+            stats = gen.derived["stats"] = {
+                "reports": gen.n, "index_bytes": _index_bytes(self.index_dir, gen),
+                "generation": gen.number, "by_year": facets["year"],
+                "by_type": facets["type"], "by_level": facets["level"]}
+        return stats
 
 
 def _index_bytes(index_dir: Path, gen: Generation) -> int:
