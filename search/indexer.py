@@ -180,7 +180,7 @@ def index_corpus(corpus: Path, index_dir: Path, rebuild: bool = False,
 
 def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSummary:
     summary = IndexSummary()
-    print_ = fingerprint(corpus)
+    analysis_print = fingerprint(corpus)
     folder = current_folder(index_dir)
     try:
         base = Generation(folder) if folder else None
@@ -193,7 +193,7 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
         summary.rebuilt_because = "the index was written by another version"
     elif base is None and ix.doc_count():
         summary.rebuilt_because = "the search data beside the index is missing"
-    elif base is not None and base.fingerprint != print_:
+    elif base is not None and base.fingerprint != analysis_print:
         summary.rebuilt_because = ("the analyzer, the dictionaries or the cleaning rules "
                                    "changed since the last run")
     elif base is not None and base.whoosh_generation != ix.latest_generation():
@@ -247,7 +247,7 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
             writer.cancel()
             summary.reports, summary.generation = base.n, base.number
             return summary
-        folder = generation.finish(number, print_, analysis.user_dict_for(corpus))
+        folder = generation.finish(number, analysis_print, analysis.user_dict_for(corpus))
     except BaseException:
         generation.abandon()
         raise
