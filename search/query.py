@@ -124,28 +124,44 @@ def parse_years(text: str) -> tuple[int, int] | None:
     return min(lo, hi), max(lo, hi)
 
 
+def _split_field(token: str) -> tuple[str, str] | None:
+    """`name:value` (ASCII or full-width colon) -> (lower-case name, value)."""
+    for colon in (":", "："):
+        name, sep, value = token.partition(colon)
+        if sep:
+            return (name.lower(), value) if value else None
+    return None
+
+
+def filter_token(token: str) -> tuple[str, str] | None:
+    """(key, value) when a bare token is a filter (year:2023, type:…, level:…)
+    as the parser reads it; None when it is text (year:abc is text)."""
+    split = _split_field(token)
+    key = FILTER_FIELDS.get(split[0]) if split else None
+    if key is None or (key == "year" and parse_years(split[1]) is None):
+        return None
+    return key, split[1]
+
+
 def _bare(token: str, filters: Filters, negated: bool) -> tuple[Term | None, bool]:
     """A bare token: a filter (applied to `filters`, as an exclusion when
     `negated`), a field term or a term."""
     token = token.replace('"', "")  # a stray quote degrades to literal text
     if not token:
         return None, False
-    name, sep, value = token.partition(":")
-    if not sep:
-        name, sep, value = token.partition("：")  # full-width colon
-    if sep and value:
-        key = FILTER_FIELDS.get(name.lower())
+    found = filter_token(token)
+    if found:
+        key, value = found
         if key == "year":
             years = parse_years(value)
-            if years and negated:
+            if negated:
                 filters.not_years.append(years)
-            elif years:
+            else:
                 filters.years = years
-            if years:
-                return None, True
-        elif key in ("type", "level"):
+        else:
             getattr(filters, f"not_{key}s" if negated else f"{key}s").add(value)
-            return None, True
-        elif name.lower() in TEXT_FIELDS:
-            return Term(value, TEXT_FIELDS[name.lower()]), False
+        return None, True
+    split = _split_field(token)
+    if split and split[0] in TEXT_FIELDS:
+        return Term(split[1], TEXT_FIELDS[split[0]]), False
     return Term(token), False

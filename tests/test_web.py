@@ -582,3 +582,8 @@ def test_one_library_shared_by_concurrent_requests(seed_index):
         t.join()
     assert not errors
     assert app.extensions["library"] is library
+
+
+def test_a_literal_year_term_is_not_taken_for_a_filter():
+    from web.render import without_filters
+    assert without_filters("党建 year:2023 year:abc -type:讲话 type:汇报") == "党建 year:abc -type:讲话"

@@ -71,11 +71,7 @@ class State:
     levels: list[str] = field(default_factory=list)
 
     def filters(self) -> Filters:
-        years_ = None
-        if self.year:
-            lo, _, hi = self.year.partition("-")
-            years_ = (int(lo), int(hi or lo))
-        return Filters(years_, set(self.types), set(self.levels))
+        return Filters(parse_years(self.year) if self.year else None, set(self.types), set(self.levels))
 
     def has_filters(self) -> bool:
         return bool(self.year or self.types or self.levels)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from search.analysis import fold
 from search.highlight import Segment, find_all, hit_spans, segments
-from search.query import FILTER_FIELDS, QueryTooLong, parse
+from search.query import QueryTooLong, filter_token, parse
 
 
 def needles(q: str) -> list[str]:
@@ -187,11 +187,7 @@ def _without(q: str, key: str | None, value: str | None) -> str:
     (any value if None)."""
     kept = []
     for token in q.split():
-        for sep in (":", "："):
-            name, found, val = token.partition(sep)
-            field_ = FILTER_FIELDS.get(name.lower()) if found else None
-            if field_ and (key is None or field_ == key) and (value is None or val == value):
-                break
-        else:
+        found = filter_token(token)  # exactly what the parser takes for a filter
+        if not (found and (key is None or found[0] == key) and (value is None or found[1] == value)):
             kept.append(token)
     return " ".join(kept)
