@@ -1,8 +1,9 @@
 """Report -> metadata: year, period, document type, administrative level, outline."""
 from __future__ import annotations
 
+import bisect
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from search.clean import Report
@@ -63,7 +64,10 @@ class Meta:
     outline: tuple[Heading, ...]
 
 
-def extract_meta(report: Report, filename: str = "") -> Meta:
+def extract_meta(report: Report, filename: str = "",
+                 styled_headings: tuple[tuple[int, str], ...] = ()) -> Meta:
+    """`styled_headings` are (depth, text) pairs that the file's format marked as headings
+    (docx heading styles, html h1-h4), in reading order; see readers.read_document."""
     opening = "\n".join(report.paragraphs[:3])
     doc_type = _first(_TYPES, report.title) or _first(_BODY_TYPES, opening) or "其他"
     lead = next((p for p in report.paragraphs if len(p) >= 20), "")  # skips a salutation like 县委：
@@ -75,7 +79,7 @@ def extract_meta(report: Report, filename: str = "") -> Meta:
         period=period,
         doc_type=doc_type,
         level=_earliest(_TITLE_LEVELS, report.title) or _earliest(_BODY_LEVELS, opening),
-        outline=tuple(outline(report.text)),
+        outline=tuple(_with_styled(outline(report.text), report.text, styled_headings)),
     )
 
 
@@ -112,6 +116,32 @@ def outline(text: str) -> list[Heading]:
                 headings.append(Heading(5, _sentence(line[m.start():], _LEAD_END), start + m.start()))
         start += len(line) + 1
     return headings
+
+
+def _with_styled(headings: list[Heading], text: str,
+                 styled: tuple[tuple[int, str], ...]) -> list[Heading]:
+    """Add a heading for each line (after the title) whose stripped text equals a styled
+    heading, unless a pattern heading already starts there. Styled headings are matched
+    in order, so a body line that repeats an earlier heading's text is not taken for it."""
+    if not styled:
+        return headings
+    positions: dict[str, list[int]] = defaultdict(list)
+    for i, (_, heading_text) in enumerate(styled):
+        positions[heading_text.strip()].append(i)
+    taken = {h.offset for h in headings}
+    added = []
+    next_styled = 0
+    start = 0
+    for i, line in enumerate(text.split("\n")):
+        stripped = line.strip()
+        candidates = positions.get(stripped) if i > 0 and stripped else None
+        if candidates and (k := bisect.bisect_left(candidates, next_styled)) < len(candidates):
+            next_styled = candidates[k] + 1
+            offset = start + line.index(stripped)
+            if offset not in taken:
+                added.append(Heading(min(max(styled[candidates[k]][0], 1), 4), stripped[:_MAX_HEADING], offset))
+        start += len(line) + 1
+    return sorted(headings + added, key=lambda h: h.offset)
 
 
 def _sentence(text: str, end: re.Pattern[str]) -> str:

@@ -170,3 +170,39 @@ def test_year_sources() -> None:
 def test_empty_report() -> None:
     meta = meta_of("")
     assert (meta.year, meta.period, meta.doc_type, meta.level, meta.outline) == (None, "", "其他", "", ())
+
+
+def test_styled_headings_join_the_outline() -> None:
+    text = "区委工作总结\n一、主要做法\n抓好组织建设\n今年以来成效明显。\n  强化政治引领  \n（一）细化措施\n抓好组织建设"
+    report = clean(text)
+    styled = ((1, "区委工作总结"), (1, "一、主要做法"), (2, "抓好组织建设"), (3, "强化政治引领"), (9, "（一）细化措施"))
+    outline = extract_meta(report, styled_headings=styled).outline
+    body = report.text
+    assert [(h.depth, h.text, h.offset) for h in outline] == [
+        (1, "一、主要做法", body.index("一、")),  # the pattern heading stays, no duplicate
+        (2, "抓好组织建设", body.index("抓好")),
+        (3, "强化政治引领", body.index("强化")),  # offset of the text, not of the indent
+        (2, "（一）细化措施", body.index("（一）")),
+    ]  # the title line is skipped; the later repeat of 抓好组织建设 is body text (one styled heading, matched once)
+    assert extract_meta(report).outline == tuple(h for h in outline if h.text != "抓好组织建设" and h.text != "强化政治引领")
+
+
+def test_styled_headings_from_a_docx(tmp_path) -> None:
+    docx = pytest.importorskip("docx")
+    from search.readers import read_document
+
+    doc = docx.Document()
+    doc.add_heading("2023年工作总结", level=0)
+    doc.add_heading("主要成效", level=1)
+    doc.add_paragraph("今年以来，一是抓学习；二是抓落实。")
+    doc.add_heading("存在不足", level=2)
+    doc.add_paragraph("主要成效")  # body text that repeats a heading, after it: not a heading
+    doc.save(tmp_path / "r.docx")
+    extracted = read_document(tmp_path / "r.docx")
+    report = clean(extracted.text)
+    meta = extract_meta(report, "r.docx", extracted.headings)
+    assert [(h.depth, h.text) for h in meta.outline] == [
+        (1, "主要成效"), (5, "一是抓学习；"), (5, "二是抓落实。"), (2, "存在不足")]
+    offsets = [h.offset for h in meta.outline]
+    assert offsets == sorted(offsets)
+    assert all(report.text.startswith(h.text, h.offset) for h in meta.outline)
