@@ -124,10 +124,12 @@ def _clean_one(path: Path) -> tuple[str, str, int | None]:
 
 def ensure_cleaned(corpus: Path, docs: int) -> tuple[Path, Path]:
     """Cleaned texts as UTF-8 files (what the peers index) and a manifest
-    with year and hash of each."""
+    with year and hash of each. A text already written under another name
+    (a copy, which we index once) is left out, so that every engine counts
+    over the same distinct texts."""
     folder = CACHE / f"cleaned-{docs}"
     manifest = folder / "manifest.json"
-    stamp = (corpus / ".done").read_text() + ":" + corpus.name + ":" + _cleaning_digest()
+    stamp = (corpus / ".done").read_text() + ":" + corpus.name + ":" + _cleaning_digest() + ":distinct"
     if manifest.is_file() and json.loads(manifest.read_text("utf-8")).get("stamp") == stamp:
         say(f"cleaned texts: cached {folder.relative_to(ROOT)}/")
         return folder, manifest
@@ -137,12 +139,18 @@ def ensure_cleaned(corpus: Path, docs: int) -> tuple[Path, Path]:
     files = sorted(corpus.glob("*.txt"))
     entries = []
     with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
+        seen = set()
         for name, text, year in pool.imap(_clean_one, files, chunksize=16):
+            digest = text_hash(text)
+            if digest in seen:
+                continue
+            seen.add(digest)
             (folder / name).write_text(text, "utf-8")
-            entries.append({"id": name, "year": year, "bytes": len(text.encode("utf-8")),
-                            "hash": text_hash(text)})
-    manifest.write_text(json.dumps({"stamp": stamp, "docs": entries}, ensure_ascii=False), "utf-8")
-    say(f"cleaned texts: {len(entries)} written in {time.perf_counter() - started:.1f} s")
+            entries.append({"id": name, "year": year, "bytes": len(text.encode("utf-8")), "hash": digest})
+    manifest.write_text(json.dumps({"stamp": stamp, "docs": entries, "copies": len(files) - len(entries)},
+                                   ensure_ascii=False), "utf-8")
+    say(f"cleaned texts: {len(entries)} written ({len(files) - len(entries)} copies left out) "
+        f"in {time.perf_counter() - started:.1f} s")
     return folder, manifest
 
 

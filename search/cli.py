@@ -107,8 +107,14 @@ def print_summary(s: IndexSummary, index_dir: Path) -> None:
     click.echo(f"added {s.added}, updated {s.updated}, removed {s.removed}, "
                f"unchanged {s.unchanged}, skipped {len(s.skipped)} — "
                f"{s.reports} reports in {index_dir}/ ({s.seconds:.1f} s{speed})")
+    if s.copies:
+        click.echo(f"  {s.copies} of the files read have the same text as a report already "
+                   "indexed: kept as copies of it, not indexed twice")
     for name, reason in s.skipped:
         click.echo(f"  skipped {name}: {reason}")
+    if s.ignored:
+        kinds = ", ".join(f"{n} {suffix}" for suffix, n in s.ignored.most_common())
+        click.echo(f"  not reports, left alone: {sum(s.ignored.values())} files of other types ({kinds})")
 
 
 # ---------------------------------------------------------------- search
@@ -128,12 +134,18 @@ def search_cmd(query, page, sort, as_json, index_dir):
         _fail(str(exc))
     if as_json:
         return _echo_json(result.to_json())
-    click.echo(f"{result.total} 篇 · 第 {result.page}/{result.pages} 页 · {result.elapsed_ms:.1f} ms")
+    merged = f"（另有 {result.merged} 篇相似稿已合并）" if result.merged else ""
+    click.echo(f"{result.total} 篇{merged} · 第 {result.page}/{result.pages} 页 · {result.elapsed_ms:.1f} ms")
     for n, hit in enumerate(result.hits, (page - 1) * result.per_page + 1):
         facts = " · ".join(str(x) for x in (hit.year, hit.type, hit.level) if x)
         click.echo(f"\n{n}. {hit.title}  [{facts}]  {hit.id}")
         for snip in hit.snippets:
             click.echo("   " + "".join(_mark(s.text) if s.match else s.text for s in snip))
+        if hit.copies:
+            click.echo("   同文副本：" + "、".join(hit.copies))
+        if hit.similar:
+            click.echo(f"   另有 {len(hit.similar)} 份相似：" + "、".join(
+                f"{s['id']}（{s['overlap']:.0%}）" for s in hit.similar))
     if not result.total:
         missing = [t for t, c in result.term_reports.items() if c == 0]
         if missing:
@@ -190,7 +202,14 @@ def show_cmd(report_id, as_json, index_dir):
     if as_json:
         return _echo_json(view.to_json())
     facts = " · ".join(str(x) for x in (view.year, view.period, view.type, view.level) if x)
-    click.echo(f"{view.title}\n{facts} · {view.id}\n")
+    click.echo(f"{view.title}\n{facts} · {view.id}")
+    if view.copy_of:
+        click.echo(f"与 {view.copy_of} 同文")
+    if view.copies:
+        click.echo("同文副本：" + "、".join(view.copies))
+    if view.similar:
+        click.echo("相似稿：" + "、".join(f"{s['id']}（{s['overlap']:.0%}）" for s in view.similar))
+    click.echo()
     for h in view.outline:
         if h["depth"] <= 2:
             click.echo("  " * (h["depth"] - 1) + h["text"])
@@ -207,6 +226,9 @@ def stats_cmd(as_json, index_dir):
         return _echo_json(stats)
     click.echo(f"{stats['reports']} reports, index {stats['index_bytes'] / 1e6:.1f} MB "
                f"(generation {stats['generation']})")
+    click.echo(f"{stats['files']} files: {stats['copies']} copies of a report with the same text; "
+               f"{stats['similar_groups']} groups of near-duplicates holding "
+               f"{stats['in_similar_groups']} reports")
     for key, label in (("by_year", "年份"), ("by_type", "类型"), ("by_level", "层级")):
         click.echo(f"{label}: " + "  ".join(f"{k} {v}" for k, v in stats[key].items()))
 

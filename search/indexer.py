@@ -11,6 +11,7 @@ import hashlib
 import multiprocessing
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -19,13 +20,15 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.writing import CLEAR
 
-from . import analysis
+from . import analysis, dedup
 from .clean import BUILTIN_RULES, RULES_FILE, clean, corpus_rules
 from .meta import extract_meta
 from .postings import DocRecord, Generation, GenerationWriter, OldFormat, current_folder, publish
-from .readers import SUPPORTED_SUFFIXES, UnreadableFile, read_text
+from .readers import SUPPORTED_SUFFIXES, UnreadableFile, read_document
 from .schema import build_schema
 
+# Our own files that may sit in the corpus folder, never reports.
+IGNORED_NAMES = frozenset({RULES_FILE, "Thumbs.db", "desktop.ini"})
 IN_PROCESS_BELOW = 24  # fewer changed files than this: no worker processes
 
 
@@ -44,6 +47,8 @@ class IndexSummary:
     removed: int = 0
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    copies: int = 0           # files read in this run whose text was already indexed
+    ignored: Counter = field(default_factory=Counter)  # files of other types, by suffix
     rebuilt_because: str | None = None
     reports: int = 0
     text_bytes: int = 0       # UTF-8 bytes of the files analysed in this run
@@ -62,11 +67,11 @@ Progress = Callable[[int, int, str], None]  # (done, total, file)
 
 def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> DocRecord:
     """One file -> DocRecord. Raises UnreadableFile with the reason."""
-    raw = read_text(path)
-    report = clean(raw, corpus_rules(corpus))
+    document = read_document(path)
+    report = clean(document.text, corpus_rules(corpus))
     if not report.text.strip():
         raise UnreadableFile("nothing left after removing noise")
-    meta = extract_meta(report, path.name)
+    meta = extract_meta(report, path.name, document.headings)
     user_dict = analysis.user_dict_for(corpus)
     outline = [(h.depth, h.text, h.offset) for h in meta.outline]
 
@@ -87,7 +92,8 @@ def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> Do
         year=meta.year, period=meta.period, doc_type=meta.doc_type, level=meta.level,
         outline=outline, word_keys=keys[order], word_tf=_u16(tf[:, order]), lengths=lengths,
         gram_keys=grams, sentence_starts=sentence_starts,
-        sentence_lengths=sentence_lengths, sentence_keys=sentence_keys)
+        sentence_lengths=sentence_lengths, sentence_keys=sentence_keys,
+        text_hash=dedup.text_hash(report.text), sketch=dedup.sketch(fields[0]))
 
 
 def _u16(counts: np.ndarray) -> np.ndarray:
@@ -119,14 +125,19 @@ def _run_jobs(jobs: list[tuple], workers: int, corpus: Path) -> Iterator[tuple]:
 
 # ------------------------------------------------------------------ corpus
 
-def corpus_files(corpus: Path) -> dict[str, Path]:
-    """Report id (path relative to the corpus, with /) -> file."""
+def corpus_files(corpus: Path, ignored: Counter | None = None) -> dict[str, Path]:
+    """Report id (path relative to the corpus, with /) -> file. Files of
+    other types are counted by suffix in `ignored`."""
     found = {}
     for root, dirs, files in os.walk(corpus):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             path = Path(root) / name
-            if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if name.startswith(".") or name in IGNORED_NAMES:
+                continue
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                if ignored is not None:
+                    ignored[path.suffix.lower() or "(no extension)"] += 1
                 continue
             doc_id = path.relative_to(corpus).as_posix()
             if doc_id == analysis.USER_DICT_NAME:
@@ -201,7 +212,7 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
     if summary.rebuilt_because:
         base = None
 
-    files = corpus_files(corpus)
+    files = corpus_files(corpus, summary.ignored)
     indexed = {d["id"]: d["hash"] for d in base.docs} if base else {}
     todo = []
     for doc_id, path in files.items():
@@ -218,6 +229,12 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
 
     # The old version of every changed file goes, whether or not the new one reads.
     drop = gone | {job[1] for job in todo if job[1] in indexed}
+    # A copy has no text of its own: when its source goes, it is read again.
+    rehome = {d["id"] for d in base.docs if d.get("copy_of") in drop} - drop if base else set()
+    for doc_id in sorted(rehome):
+        path = files[doc_id]
+        todo.append((path, doc_id, indexed[doc_id], path.stat().st_size, corpus))
+    drop |= rehome
     if not todo and not drop and base is not None:
         writer.cancel()
         summary.reports, summary.generation = base.n, base.number
@@ -233,15 +250,17 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
             if record is None:
                 summary.skipped.append((doc_id, reason))
             else:
-                _add(writer, generation, record)
+                summary.copies += _add(writer, generation, record) is not None
                 summary.text_bytes += record.size
-                if doc_id in indexed:
+                if doc_id in rehome:
+                    pass  # unchanged, already counted
+                elif doc_id in indexed:
                     summary.updated += 1
                 else:
                     summary.added += 1
             if progress:
                 progress(done, len(todo), doc_id)
-        summary.removed = len(drop) - summary.updated
+        summary.removed = len(drop) - summary.updated - len(rehome)
         if not summary.changed and base is not None:  # every changed file was unreadable and new
             generation.abandon()
             writer.cancel()
@@ -261,10 +280,11 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
     return summary
 
 
-def _add(writer, generation: GenerationWriter, r: DocRecord) -> None:
-    """One analysed report into Whoosh (the store of record) and the postings."""
+def _add(writer, generation: GenerationWriter, r: DocRecord) -> str | None:
+    """One analysed report into Whoosh (the store of record) and the postings.
+    Returns the id of the report it is a copy of, if it is one."""
     writer.add_document(
         id=r.id, title=r.title, headings="\n".join(h[1] for h in r.outline),
         body=r.text, year=r.year or 0, period=r.period, type=r.doc_type,
         level=r.level, hash=r.hash, size=r.size)
-    generation.add(r)
+    return generation.add(r)

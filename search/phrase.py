@@ -56,6 +56,7 @@ class PhraseResult:
     phrase: str
     total_occurrences: int
     total_reports: int
+    total_groups: int                   # reports, near-duplicates counted once
     lines: list[KwicLine]               # this page
     total_lines: int | None             # after grouping; None when not counted to the end
     page: int
@@ -69,7 +70,8 @@ class PhraseResult:
 
     def to_json(self) -> dict:
         return {"phrase": self.phrase, "total_occurrences": self.total_occurrences,
-                "total_reports": self.total_reports, "total_lines": self.total_lines,
+                "total_reports": self.total_reports, "total_groups": self.total_groups,
+                "total_lines": self.total_lines,
                 "page": self.page, "pages": self.pages, "sort": self.sort,
                 "lines": [l.to_json() for l in self.lines],
                 "before": [list(p) for p in self.before], "after": [list(p) for p in self.after],
@@ -107,6 +109,7 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
     total = int(counts.sum())
     result = PhraseResult(
         phrase=phrase, total_occurrences=total, total_reports=len(docs),
+        total_groups=len(np.unique(np.asarray(gen.group)[docs])),
         lines=lines, total_lines=total_lines, page=page,
         # Not counted to the end: the pages known so far, this one and the next.
         pages=page + 1 if total_lines is None else max(1, math.ceil(total_lines / per_page)),

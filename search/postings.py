@@ -5,7 +5,10 @@
 - jieba word postings (doc, tf in body / title / headings) for BM25F ranking;
 - each report's sentences (start, length, key) and, per sentence key, the
   reports holding it: how phrase lookup counts copied lines;
-- the cleaned texts in one UTF-8 blob, decoded per report on demand.
+- the cleaned texts in one UTF-8 blob, decoded per report on demand;
+- duplicates: a copy (the same cleaned text as a report already indexed) is
+  listed in docs.json with `copy_of` and has no text or postings of its own;
+  each report's shingle sketch, and its near-duplicate group (dedup.py).
 
 A generation is a folder `gen-<n>` made once and never changed; `CURRENT`
 names the live one. The indexer makes generation n+1 from generation n by
@@ -23,10 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
+from . import dedup
 from .analysis import ANALYZER_VERSION, USER_DICT_NAME as USER_DICT, fold, word_key
 
 CURRENT = "CURRENT"
-FORMAT = 4  # bump when the files of a generation change
+FORMAT = 5  # bump when the files of a generation change
 FIELDS = ("body", "title", "headings")
 
 
@@ -50,12 +54,15 @@ class DocRecord:
     word_tf: np.ndarray             # uint16 (3, len(word_keys)): body, title, headings
     lengths: tuple[int, int, int]   # word counts of body, title, headings
     gram_keys: np.ndarray           # uint64, sorted unique
+    text_hash: str = ""             # dedup.text_hash(text): equal for copies
+    sketch: np.ndarray | None = None  # dedup.sketch of the folded body
 
     def meta(self) -> dict:
         return {"id": self.id, "hash": self.hash, "size": self.size,
                 "title": self.title, "year": self.year, "period": self.period,
                 "type": self.doc_type, "level": self.level,
-                "outline": self.outline, "lengths": list(self.lengths)}
+                "outline": self.outline, "lengths": list(self.lengths),
+                "text_hash": self.text_hash}
 
 
 # ------------------------------------------------------------------ reading
@@ -81,10 +88,20 @@ class Generation:
         self.docs: list[dict] = json.loads((folder / "docs.json").read_text("utf-8"))
         self.n = len(self.docs)
         self.position = {d["id"]: i for i, d in enumerate(self.docs)}
+        # A copy reads its text from the report it copies (its source).
+        self.source = np.arange(self.n)
+        self.copies_of: dict[int, list[int]] = {}
+        for i, d in enumerate(self.docs):
+            if d.get("copy_of") is not None:
+                self.source[i] = self.position[d["copy_of"]]
+                self.copies_of.setdefault(int(self.source[i]), []).append(i)
+        self.indexed = self.source == np.arange(self.n)  # has postings of its own
+        self.copy_count = self.n - int(self.indexed.sum())
         self.years = np.array([d["year"] or 0 for d in self.docs], dtype=np.int32)
         lengths = np.array([d["lengths"] for d in self.docs], dtype=np.float64).reshape(-1, 3)
         self.lengths = lengths.T  # (3, n)
-        self.avg_lengths = np.maximum(self.lengths.mean(axis=1), 1.0) if self.n else np.ones(3)
+        self.avg_lengths = (np.maximum(self.lengths[:, self.indexed].mean(axis=1), 1.0)
+                            if self.n else np.ones(3))
 
         load = lambda name: np.load(folder / f"{name}.npy", mmap_mode="r")
         self.gram_keys = load("gram_keys")
@@ -105,6 +122,8 @@ class Generation:
         self.copy_docs = load("copy_docs")
         self.copy_tf = load("copy_tf")
         self.text_offsets = load("text_offsets")
+        self.sketches = load("sketches")
+        self.group = load("groups")    # near-duplicate group: its smallest position
         self._blob = np.memmap(folder / "text.bin", dtype=np.uint8, mode="r") \
             if (folder / "text.bin").stat().st_size else np.zeros(0, np.uint8)
         self._texts: list[str | None] = [None] * self.n
@@ -116,6 +135,7 @@ class Generation:
         self._headings: list[str] | None = None
 
     def text(self, i: int) -> str:
+        i = int(self.source[i])
         t = self._texts[i]
         if t is None:
             a, b = self.text_offsets[i], self.text_offsets[i + 1]
@@ -124,6 +144,7 @@ class Generation:
         return t
 
     def folded(self, i: int) -> str:
+        i = int(self.source[i])
         f = self._folded[i]
         if f is None:
             f = self._folded[i] = fold(self.text(i))
@@ -132,7 +153,7 @@ class Generation:
     def warm(self) -> None:
         """Decode and fold every text now rather than on first use (stopping
         if a newer generation replaces this one meanwhile)."""
-        for i in range(self.n):
+        for i in np.flatnonzero(self.indexed).tolist():
             if self.retired:
                 return
             self.folded(i)
@@ -157,6 +178,26 @@ class Generation:
         if self._headings is None:
             self._headings = [fold("\n".join(h[1] for h in d["outline"])) for d in self.docs]
         return self._headings
+
+    def similar(self, d: int, among: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The other members of d's near-duplicate group (those in `among`, a
+        mask, when given), with their estimated overlap with d, closest first."""
+        group = self.derived.get("group_members")
+        if group is None:
+            order = np.flatnonzero(self.indexed)  # copies are shown with their source
+            order = order[np.argsort(np.asarray(self.group)[order], kind="stable")]
+            keys, starts = np.unique(np.asarray(self.group)[order], return_index=True)
+            ends = np.append(starts[1:], len(order))
+            group = self.derived["group_members"] = {
+                int(k): order[a:b] for k, a, b in zip(keys, starts, ends) if b - a > 1}
+        members = group.get(int(self.group[d]))
+        if members is None:
+            return []
+        members = members[(members != d) & (among[members] if among is not None else True)]
+        overlap = dedup.similarity(np.repeat(self.sketches[d:d + 1], len(members), axis=0),
+                                   self.sketches[members])
+        order = np.argsort(-overlap, kind="stable")
+        return [(int(members[i]), float(overlap[i])) for i in order]
 
     def gram_postings(self, key: int) -> np.ndarray:
         """Docs containing a character gram."""
@@ -240,6 +281,12 @@ class GenerationWriter:
             if base is not None and doc_id in base.position:
                 self.keep[base.position[doc_id]] = False
         self.docs = [d for d, k in zip(base.docs, self.keep) if k] if base else []
+        orphans = [d["id"] for d in self.docs if d.get("copy_of") in drop]
+        if orphans:  # the indexer re-reads these: their text went with their source
+            raise ValueError(f"copies kept whose source is dropped: {orphans[:3]}")
+        # The report each cleaned text is indexed under, for spotting copies.
+        self.indexed_as = {d["text_hash"]: d["id"] for d in self.docs if d.get("copy_of") is None}
+        self.sketches = [np.asarray(base.sketches)[self.keep]] if base else []
         self.new_grams: list[np.ndarray] = []
         self.new_words: list[tuple[np.ndarray, np.ndarray]] = []
         self.new_sentences: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -255,12 +302,28 @@ class GenerationWriter:
         self._text.write(data)
         self._offsets.append(self._offsets[-1] + len(data))
 
-    def add(self, record: DocRecord) -> None:
+    def add(self, record: DocRecord) -> str | None:
+        """Add a report; a copy of one already indexed is listed with no text or
+        postings of its own. Returns the id of the report it copies, if any."""
+        meta = record.meta()
+        source = self.indexed_as.get(record.text_hash)
+        self.sketches.append(record.sketch[None, :])
+        if source is not None:
+            meta["copy_of"] = source
+            self.docs.append(meta)
+            self._write_text(b"")
+            self.new_grams.append(np.zeros(0, np.uint64))
+            self.new_words.append((np.zeros(0, np.uint64), np.zeros((len(FIELDS), 0), np.uint16)))
+            empty = np.zeros(0, np.int32)
+            self.new_sentences.append((empty, empty, np.zeros(0, np.uint64)))
+            return source
+        self.indexed_as[record.text_hash] = record.id
         self._write_text(record.text.encode("utf-8"))
-        self.docs.append(record.meta())
+        self.docs.append(meta)
         self.new_grams.append(record.gram_keys)
         self.new_words.append((record.word_keys, record.word_tf))
         self.new_sentences.append((record.sentence_starts, record.sentence_lengths, record.sentence_keys))
+        return None
 
     def finish(self, whoosh_generation: int, fingerprint: str, user_dict: Path | None) -> Path:
         self._text.close()
@@ -277,6 +340,7 @@ class GenerationWriter:
                                _merge_keyed(old, self.keep, remap, self.new_words, first_new, len(FIELDS))):
             np.save(tmp / f"word_{part}.npy", array)
         self._finish_sentences(tmp, remap, first_new)
+        self._finish_groups(tmp)
 
         if user_dict is not None:
             shutil.copyfile(user_dict, tmp / USER_DICT)
@@ -321,6 +385,17 @@ class GenerationWriter:
         for part, array in zip(("keys", "starts", "docs", "tf"),
                                _merge_keyed(old, keep, remap, copies, first_new)):
             np.save(tmp / f"copy_{part}.npy", array)
+
+    def _finish_groups(self, tmp: Path) -> None:
+        """Sketches, and near-duplicate groups over the reports indexed (a
+        copy joins its source's group)."""
+        sketches = (np.concatenate(self.sketches) if self.sketches
+                    else np.zeros((0, dedup.BINS), np.uint32))
+        position = {d["id"]: i for i, d in enumerate(self.docs)}
+        source = np.array([position[d.get("copy_of") or d["id"]] for d in self.docs], dtype=np.int64)
+        groups = dedup.groups(sketches, source == np.arange(len(self.docs)))
+        np.save(tmp / "sketches.npy", sketches)
+        np.save(tmp / "groups.npy", groups[source])
 
     def abandon(self) -> None:
         self._text.close()

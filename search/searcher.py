@@ -48,18 +48,21 @@ class Hit:
     score: float
     snippets: list[list[Segment]]
     first_hit: int | None          # offset of the first hit in the report text
+    copies: list[str] = field(default_factory=list)     # files with this very text
+    similar: list[dict] = field(default_factory=list)   # near-duplicates that match too
 
     def to_json(self) -> dict:
         return {"id": self.id, "title": self.title, "year": self.year,
                 "period": self.period, "type": self.type, "level": self.level,
                 "score": round(self.score, 4), "first_hit": self.first_hit,
-                "snippets": [[s.to_json() for s in snip] for snip in self.snippets]}
+                "snippets": [[s.to_json() for s in snip] for snip in self.snippets],
+                "copies": self.copies, "similar": self.similar}
 
 
 @dataclass
 class SearchResult:
     query: str
-    total: int
+    total: int                        # reports, a group of near-duplicates counted once
     page: int
     pages: int
     per_page: int
@@ -68,10 +71,11 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     term_reports: dict[str, int]      # for an empty result: reports matching each term alone
     filters: Filters
+    merged: int = 0                   # near-duplicates folded into the hits of their group
     elapsed_ms: float = 0.0
 
     def to_json(self) -> dict:
-        return {"query": self.query, "total": self.total, "page": self.page,
+        return {"query": self.query, "total": self.total, "merged": self.merged, "page": self.page,
                 "pages": self.pages, "per_page": self.per_page, "sort": self.sort,
                 "hits": [h.to_json() for h in self.hits], "facets": self.facets,
                 "term_reports": self.term_reports,
@@ -90,12 +94,16 @@ class ReportView:
     outline: list[dict]
     text: str
     hits: list[tuple[int, int]] = field(default_factory=list)
+    copy_of: str | None = None                          # the indexed report with this text
+    copies: list[str] = field(default_factory=list)     # other files with this very text
+    similar: list[dict] = field(default_factory=list)   # its near-duplicates
 
     def to_json(self) -> dict:
         return {"id": self.id, "title": self.title, "year": self.year,
                 "period": self.period, "type": self.type, "level": self.level,
                 "size": self.size, "outline": self.outline, "text": self.text,
-                "hits": [list(h) for h in self.hits]}
+                "hits": [list(h) for h in self.hits], "copy_of": self.copy_of,
+                "copies": self.copies, "similar": self.similar}
 
 
 class Library:
@@ -183,7 +191,7 @@ class Library:
     def matching(self, gen: Generation, query: Query, filters: Filters) -> np.ndarray:
         """Cheap candidate masks first; then each term is confirmed only on
         the reports still in the running."""
-        mask = filter_mask(gen, filters)
+        mask = filter_mask(gen, filters) & gen.indexed  # a copy is found as its source
         for group in query.required:
             any_ = np.zeros(gen.n, dtype=bool)
             for term in group:
@@ -209,24 +217,25 @@ class Library:
         page = max(1, page)
 
         mask = self.matching(gen, query, filters)
-        docs = np.flatnonzero(mask)
+        found = np.flatnonzero(mask)
         needles = [t.folded for t in query.positive_terms]
-        scores = rank(gen, needles, docs)
+        docs, scores = collapse(gen, found, rank(gen, needles, found))
         order = sort_docs(gen, docs, scores, sort)
         pages = max(1, math.ceil(len(docs) / per_page))
         chosen = order[(page - 1) * per_page: page * per_page]
-        hits = [self._hit(gen, int(d), float(s), needles) for d, s in chosen]
+        hits = [self._hit(gen, int(d), float(s), needles, mask) for d, s in chosen]
         result = SearchResult(
             query=text, total=len(docs), page=page, pages=pages, per_page=per_page,
             sort=sort, hits=hits, facets=facet_counts(gen, docs),
             # Only an empty result needs to say which terms found nothing.
             term_reports={str(t): int(self.term_mask(gen, t).sum())
                           for t in query.positive_terms} if not len(docs) else {},
-            filters=filters)
+            filters=filters, merged=len(found) - len(docs))
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
 
-    def _hit(self, gen: Generation, d: int, score: float, needles: list[str]) -> Hit:
+    def _hit(self, gen: Generation, d: int, score: float, needles: list[str],
+             matched: np.ndarray) -> Hit:
         meta = gen.docs[d]
         text, folded = gen.text(d), gen.folded(d)
         spans = hit_spans(folded, needles)
@@ -235,7 +244,8 @@ class Library:
         return Hit(id=meta["id"], title=meta["title"], year=meta["year"],
                    period=meta["period"], type=meta["type"], level=meta["level"],
                    score=score, snippets=snippets(text, folded, spans, table),
-                   first_hit=spans[0][0] if spans else None)
+                   first_hit=spans[0][0] if spans else None,
+                   copies=_copies(gen, d), similar=_similar(gen, d, matched))
 
     # ------------------------------------------------------------ one report
     def has(self, doc_id: str) -> bool:
@@ -253,19 +263,28 @@ class Library:
             raise UnknownReport(doc_id)
         meta = gen.docs[d]
         needles = [t.folded for t in parse(query_text).positive_terms] if query_text else []
+        source = int(gen.source[d])
+        family = [gen.docs[source]["id"]] + _copies(gen, source)  # every file with this text
         return ReportView(
             id=meta["id"], title=meta["title"], year=meta["year"], period=meta["period"],
             type=meta["type"], level=meta["level"], size=meta["size"],
             outline=[{"depth": dp, "text": t, "offset": o} for dp, t, o in meta["outline"]],
-            text=gen.text(d), hits=hit_spans(gen.folded(d), needles))
+            text=gen.text(d), hits=hit_spans(gen.folded(d), needles),
+            copy_of=family[0] if source != d else None,
+            copies=[c for c in family if c != doc_id], similar=_similar(gen, source, None))
 
     def stats(self) -> dict:
         gen = self.generation()
         stats = gen.derived.get("stats")
         if stats is None:  # once per generation: the index does not change under it
-            facets = facet_counts(gen, np.arange(gen.n))
+            indexed = np.flatnonzero(gen.indexed)
+            facets = facet_counts(gen, indexed)
+            group_sizes = np.bincount(np.asarray(gen.group)[indexed], minlength=gen.n)
             stats = gen.derived["stats"] = {
-                "reports": gen.n, "index_bytes": _index_bytes(self.index_dir, gen),
+                "reports": len(indexed), "files": gen.n, "copies": gen.copy_count,
+                "similar_groups": int((group_sizes > 1).sum()),
+                "in_similar_groups": int(group_sizes[group_sizes > 1].sum()),
+                "index_bytes": _index_bytes(self.index_dir, gen),
                 "generation": gen.number, "by_year": facets["year"],
                 "by_type": facets["type"], "by_level": facets["level"]}
         return stats
@@ -280,6 +299,29 @@ def _index_bytes(index_dir: Path, gen: Generation) -> int:
         except OSError:  # pruned while we looked
             pass
     return total
+
+
+# ---------------------------------------------------------------- duplicates
+
+def collapse(gen: Generation, docs: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One report per near-duplicate group: its best-scoring member (ties: the
+    newer, then the first indexed), whatever the sort of the page."""
+    if not len(docs):
+        return docs, scores
+    best_first = np.lexsort((docs, -gen.years[docs], -np.round(scores, 9)))
+    _, first = np.unique(np.asarray(gen.group)[docs[best_first]], return_index=True)
+    keep = np.sort(best_first[first])
+    return docs[keep], scores[keep]
+
+
+def _copies(gen: Generation, d: int) -> list[str]:
+    return [gen.docs[c]["id"] for c in gen.copies_of.get(d, [])]
+
+
+def _similar(gen: Generation, d: int, among: np.ndarray | None) -> list[dict]:
+    return [{"id": gen.docs[m]["id"], "title": gen.docs[m]["title"], "year": gen.docs[m]["year"],
+             "overlap": round(overlap, 2), "copies": _copies(gen, m)}
+            for m, overlap in gen.similar(d, among)]
 
 
 # ---------------------------------------------------------------- matching

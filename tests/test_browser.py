@@ -63,6 +63,11 @@ def generated_report(i: int) -> tuple[str, str]:
     return name, body
 
 
+ADAPTED = "001_febdc8b53386a303.txt"  # re-posted with an edit: a near-duplicate
+REPOST = "dups/001-转载.txt"
+COPY = "dups/000-副本.txt"              # the same text as 000_…: a copy
+
+
 def build_corpus(dest: Path, extra: int = 25) -> Path:
     copy_seeds(dest)
     for i in range(extra):
@@ -70,6 +75,10 @@ def build_corpus(dest: Path, extra: int = 25) -> Path:
         path = dest / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(body, encoding="utf-8")
+    (dest / "dups").mkdir()
+    shutil.copy(dest / "000_76dcab7e818b9862.txt", dest / COPY)
+    adapted = (dest / ADAPTED).read_text("utf-8")
+    (dest / REPOST).write_text("（转载）" + adapted.replace("不走偏", "不动摇", 1), "utf-8")
     return dest
 
 
@@ -270,6 +279,27 @@ def test_phrase_copy_button(page, tmp_path):
     anchor = href.rsplit("#", 1)[1]
     assert page.locator(f"#{anchor}").count() == 1
     expect(page.locator("mark.hit.active")).to_have_text("压紧压实")
+
+
+def test_near_duplicates_fold_into_one_result_that_expands(page, tmp_path):
+    page.goto(page.base + "/search?q=把稳政治方向")
+    expect(page.locator(".count strong")).to_have_text("1")
+    expect(page.locator(".count .merged")).to_contain_text("1 篇相似稿")
+    similar = page.locator("details.similar")
+    expect(similar.locator("summary")).to_have_text("另有 1 份相似")
+    link = similar.locator("li a")
+    expect(link).to_be_hidden()
+    similar.locator("summary").click()
+    expect(link).to_be_visible()
+    shown = {page.locator(".hits .file").first.inner_text(), similar.locator(".file").inner_text()}
+    assert shown == {ADAPTED, REPOST}
+    page.goto(page.base + "/search?q=严抓严管严促")
+    expect(page.locator(".copies")).to_contain_text(COPY)
+    shoot(page, tmp_path, "duplicates")
+    page.locator(".copies a").click()
+    page.wait_for_url(re.compile(r"/report/dups/"))
+    expect(page.locator(".doc-head .meta")).to_contain_text("同文")
+    expect(page.locator(".doc .body")).to_contain_text("严抓严管严促")
 
 
 def test_slash_focuses_search_box(page):

@@ -1,0 +1,132 @@
+"""Duplicate reports: the same cleaned text saved under several names
+(copies), and the same report re-posted with other ads, a changed title or a
+few edited sentences (near-duplicates).
+
+Copies are found by a hash of the cleaned text. Near-duplicates by a sketch
+of each body's 5-character shingles, punctuation and spaces left out:
+one-permutation MinHash, i.e. one 64-bit hash per shingle and the smallest in
+each of 256 bins. The share of bins two sketches agree on estimates the
+Jaccard overlap of their shingle sets (standard error about 0.02 near 0.9).
+Sketches that agree on a whole band of 8 bins make a candidate pair (LSH); a
+pair is near-duplicate when the estimate is at least SIMILAR; groups are the
+pairs' connected components.
+
+SIMILAR was set on bench/dedup.py's generated near-duplicates (1–4 sentences
+rewritten, the title's year changed) against templated reports that differ
+only in place names, years and figures (true overlap about 0.81): a report
+wrongly hidden under another is worse than a near-duplicate shown twice.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+
+from .analysis import text_codes
+
+SHINGLE = 5
+BINS = 256
+BAND = 8
+SIMILAR = 0.88
+MIN_SHINGLES = 200      # shorter bodies are too small to call near-duplicates
+EMPTY = np.uint32(0xFFFFFFFF)
+
+_NOT_WORD = re.compile(r"[\W_]+")
+_M = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def text_hash(text: str) -> str:
+    """Identifies a cleaned text: equal hashes are copies of one report."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def sketch(folded_body: str) -> np.ndarray:
+    """(BINS,) uint32; all EMPTY for a body under MIN_SHINGLES shingles."""
+    codes = text_codes(_NOT_WORD.sub("", folded_body)).astype(np.uint64)
+    out = np.full(BINS, EMPTY, dtype=np.uint32)
+    count = len(codes) - SHINGLE + 1
+    if count < MIN_SHINGLES:
+        return out
+    h = np.zeros(count, dtype=np.uint64)
+    for j in range(SHINGLE):  # polynomial hash of each window, wrapping at 2**64
+        h = h * np.uint64(0x100000001B3) + codes[j:j + count]
+    h = _mix(h)
+    np.minimum.at(out, (h & np.uint64(BINS - 1)).astype(np.intp), (h >> np.uint64(32)).astype(np.uint32))
+    return out
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer: spreads similar windows over all 64 bits."""
+    z = z ^ (z >> np.uint64(30))
+    z = z * np.uint64(0xBF58476D1CE4E5B9)
+    z = z ^ (z >> np.uint64(27))
+    z = z * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Estimated overlap of rows of `a` with rows of `b` (same shape, (k, BINS)),
+    over the bins that either fills."""
+    a, b = np.atleast_2d(a), np.atleast_2d(b)
+    filled = (a != EMPTY) | (b != EMPTY)
+    same = ((a == b) & filled).sum(axis=1)
+    return np.where(filled.any(axis=1), same / np.maximum(filled.sum(axis=1), 1), 0.0)
+
+
+def groups(sketches: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Group of each report: the smallest position in its group (itself when
+    alone). Only `eligible` reports (indexed ones with a sketch) are grouped."""
+    n = len(sketches)
+    parent = np.arange(n)
+    eligible = eligible & (sketches != EMPTY).any(axis=1) if n else eligible
+    pairs = _candidate_pairs(sketches, eligible)
+    if len(pairs):
+        keep = similarity(sketches[pairs[:, 0]], sketches[pairs[:, 1]]) >= SIMILAR
+        for a, b in pairs[keep].tolist():
+            ra, rb = _root(parent, a), _root(parent, b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return np.array([_root(parent, i) for i in range(n)], dtype=np.int32)
+
+
+def _root(parent: np.ndarray, i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return int(i)
+
+
+def _band_keys(band: np.ndarray) -> np.ndarray:
+    """One uint64 per row of a band (a rare collision only adds a candidate)."""
+    keys = np.zeros(len(band), dtype=np.uint64)
+    for column in band.T.astype(np.uint64):
+        keys = _mix(keys * np.uint64(0x9E3779B97F4A7C15) + column)
+    return keys
+
+
+def _candidate_pairs(sketches: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Pairs (a, b), a < b, that agree on a whole band of some band position.
+    Within a run of equal bands each member pairs with the run's first and
+    with its neighbour, so a big run costs pairs linear in its size."""
+    found = []
+    for start in range(0, BINS, BAND):
+        band = sketches[:, start:start + BAND]
+        rows = np.flatnonzero(eligible & (band != EMPTY).all(axis=1))
+        if len(rows) < 2:
+            continue
+        keys = _band_keys(band[rows])
+        order = np.argsort(keys, kind="stable")
+        rows, keys = rows[order], keys[order]
+        same = keys[1:] == keys[:-1]
+        if not same.any():
+            continue
+        run_start = np.maximum.accumulate(np.where(np.concatenate([[False], same]), 0, np.arange(len(rows))))
+        later = np.flatnonzero(np.concatenate([[False], same]))
+        found.append(np.stack([rows[run_start[later]], rows[later]], axis=1))
+        found.append(np.stack([rows[later - 1], rows[later]], axis=1))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.sort(np.concatenate(found), axis=1)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    return np.unique(pairs, axis=0)
