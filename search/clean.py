@@ -19,8 +19,8 @@ RULES_FILE = "clean_rules.toml"  # built in beside this module; a corpus may add
 BUILTIN_RULES = Path(__file__).with_name(RULES_FILE)
 # Characters str.splitlines() treats as line breaks; only "\n" may separate lines.
 _STRAY_BREAK = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_KINDS = {"block": {"start", "end", "within", "max_lines"},
-          "line": {"find"},
+_KINDS = {"block": {"start", "end", "while", "within", "max_lines", "anchor"},
+          "line": {"find", "within", "anchor"},
           "span": {"find", "junk", "confirm", "endings", "scope"}}
 
 
@@ -52,7 +52,9 @@ class Rule:
     kind: str  # "block" | "line" | "span"
     find: re.Pattern[str]  # the start pattern for a block
     end: re.Pattern[str] | None = None
-    within: int = 15
+    continues: re.Pattern[str] | None = None  # a block's `while`: it goes on over lines matching this
+    within: int | None = 15  # a line rule: None = every line
+    anchor: str = "top"  # "top" | "bottom": where `within` counts from
     max_lines: int = 40
     junk: re.Pattern[str] | None = None
     confirm: re.Pattern[str] | None = None
@@ -108,22 +110,32 @@ def _parse_rule(d: dict, where: str) -> Rule:
     if unknown:
         raise ValueError(f"{where}: unknown keys for a {kind} rule: {', '.join(sorted(unknown))}")
     find = d.get("start" if kind == "block" else "find")
-    if find is None or (kind == "block" and "end" not in d):
-        raise ValueError(f"{where}: missing {'start/end' if kind == 'block' else 'find'}")
+    if find is None or (kind == "block" and ("end" in d) == ("while" in d)):
+        raise ValueError(f"{where}: missing {'start and one of end/while' if kind == 'block' else 'find'}")
     if "endings" in d and isinstance(find, str):
         endings = sorted(map(str, d["endings"]), key=len, reverse=True)  # prefer the longest ending
         find = find.replace("{endings}", "|".join(map(re.escape, endings)))
     if d.get("scope", "all") not in ("all", "title"):
         raise ValueError(f"{where}: scope must be 'all' or 'title'")
+    if d.get("anchor", "top") not in ("top", "bottom"):
+        raise ValueError(f"{where}: anchor must be 'top' or 'bottom'")
+    within = d.get("within", 15 if kind == "block" else None)
+    if within is not None and (not isinstance(within, int) or isinstance(within, bool) or within < 1):
+        raise ValueError(f"{where}: within must be a positive whole number")
+
+    # Line and block patterns only ever see one line, holding no "\n", where re.M
+    # changes nothing but makes `re` try a leading ^ at every position (~2x slower).
+    flags = re.M if kind == "span" else 0
 
     def regex(pattern: object) -> re.Pattern[str]:
         try:
-            return re.compile(pattern, re.M)  # type: ignore[arg-type]
+            return re.compile(pattern, flags)  # type: ignore[arg-type]
         except (re.error, TypeError) as exc:
             raise ValueError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
 
     optional = {key: regex(d[key]) if key in d else None for key in ("end", "junk", "confirm")}
-    return Rule(name=name, kind=kind, find=regex(find), within=int(d.get("within", 15)),
+    return Rule(name=name, kind=kind, find=regex(find), within=within, anchor=d.get("anchor", "top"),
+                continues=regex(d["while"]) if "while" in d else None,
                 max_lines=int(d.get("max_lines", 40)), scope=d.get("scope", "all"), **optional)
 
 
@@ -138,6 +150,15 @@ class _Doc:
         self.codes = np.frombuffer(raw.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         self.kept = np.arange(len(raw))
         self.rule_at: dict[int, str] = {}
+        self._lines: list[tuple[int, int, str]] | None = None
+
+    def lines(self) -> list[tuple[int, int, str]]:
+        """(start, end, stripped text) of every non-empty line of the view. Kept
+        until a deletion: most rules delete nothing, so most reuse it."""
+        if self._lines is None:
+            text = self.text
+            self._lines = [(s, e, line) for s, e in _lines(text) if (line := text[s:e].strip())]
+        return self._lines
 
     def delete(self, positions: Iterable[int], rule: str) -> None:
         """Delete characters given by their offsets in the current view."""
@@ -150,6 +171,7 @@ class _Doc:
         keep[drop] = False
         self.kept = self.kept[keep]
         self.text = self.codes[self.kept].tobytes().decode("utf-32-le", "surrogatepass")
+        self._lines = None
 
     def removed(self) -> list[RemovedSpan]:
         spans: list[RemovedSpan] = []
@@ -170,15 +192,33 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
         start += len(line) + 1
 
 
-def _block(rule: Rule, text: str) -> range:
-    lines = [(s, e) for s, e in _lines(text) if text[s:e].strip()]
-    for i, (s, e) in enumerate(lines[: rule.within]):
-        if rule.find.search(text[s:e].strip()):
-            for ls, le in lines[i : i + rule.max_lines + 1]:
-                if rule.end and rule.end.search(text[ls:le].strip()):
-                    return range(s, le)
-            break
-    return range(0)
+def _window(rule: Rule, count: int) -> range:
+    """Indexes of the non-empty lines a rule may start on: the first or last `within`."""
+    if rule.within is None:
+        return range(count)
+    return range(min(rule.within, count)) if rule.anchor == "top" else range(max(0, count - rule.within), count)
+
+
+def _block(rule: Rule, lines: list[tuple[int, int, str]]) -> Iterator[int]:
+    if rule.continues is not None:
+        # Every start line in the window opens a block, which runs on over the lines
+        # matching `while` and stops before the first one that does not.
+        covered = -1
+        for i in _window(rule, len(lines)):
+            if i <= covered or not rule.find.search(lines[i][2]):
+                continue
+            covered = i
+            while covered + 1 < len(lines) and rule.continues.search(lines[covered + 1][2]):
+                covered += 1
+            yield from range(lines[i][0], lines[covered][1])
+        return
+    for i in _window(rule, len(lines)):
+        if rule.find.search(lines[i][2]):
+            for _, end, line in lines[i : i + rule.max_lines + 1]:
+                if rule.end and rule.end.search(line):
+                    yield from range(lines[i][0], end)
+                    return
+            return
 
 
 def _spans(rule: Rule, text: str) -> Iterator[int]:
@@ -193,14 +233,14 @@ def _spans(rule: Rule, text: str) -> Iterator[int]:
 
 
 def _apply(rule: Rule, doc: _Doc) -> None:
-    text = doc.text
     if rule.kind == "block":
-        doc.delete(_block(rule, text), rule.name)
+        doc.delete(_block(rule, doc.lines()), rule.name)
     elif rule.kind == "line":
-        doc.delete((j for s, e in _lines(text) if rule.find.search(text[s:e].strip())
-                    for j in range(s, e)), rule.name)
+        lines = doc.lines()
+        doc.delete((j for i in _window(rule, len(lines)) if rule.find.search(lines[i][2])
+                    for j in range(lines[i][0], lines[i][1])), rule.name)
     else:
-        doc.delete(_spans(rule, text), rule.name)
+        doc.delete(_spans(rule, doc.text), rule.name)
 
 
 def _whitespace(doc: _Doc) -> None:
