@@ -320,7 +320,7 @@ def _copies(gen: Generation, d: int) -> list[str]:
 
 def _similar(gen: Generation, d: int, among: np.ndarray | None) -> list[dict]:
     return [{"id": gen.docs[m]["id"], "title": gen.docs[m]["title"], "year": gen.docs[m]["year"],
-             "overlap": round(overlap, 2), "copies": _copies(gen, m)}
+             "overlap": round(overlap, 3), "copies": _copies(gen, m)}
             for m, overlap in gen.similar(d, among)]
 
 
