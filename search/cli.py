@@ -100,6 +100,8 @@ def run_index(corpus: Path, index_dir: Path, rebuild: bool = False, jobs: int | 
 
 
 def print_summary(s: IndexSummary, index_dir: Path) -> None:
+    for note in s.notes:  # what an interrupted run left, and how it was recovered
+        click.echo(note)
     if s.rebuilt_because:
         click.echo(f"rebuilt the whole index: {s.rebuilt_because}")
     mb = s.text_bytes / 1e6

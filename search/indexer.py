@@ -18,12 +18,14 @@ from typing import Callable, Iterator
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.writing import CLEAR
+from whoosh.writing import CLEAR, MERGE_SMALL
 
-from . import analysis, dedup
+from . import analysis, dedup, faults
 from .clean import BUILTIN_RULES, RULES_FILE, clean, corpus_rules
+from .lock import IndexLock, LockBusy
 from .meta import extract_meta
-from .postings import DocRecord, Generation, GenerationWriter, OldFormat, current_folder, publish
+from .postings import (DocRecord, Generation, GenerationWriter, OldFormat, current_folder,
+                       prune_generations, publish)
 from .readers import SUPPORTED_SUFFIXES, UnreadableFile, read_document
 from .schema import build_schema
 
@@ -54,6 +56,7 @@ class IndexSummary:
     text_bytes: int = 0       # UTF-8 bytes of the files analysed in this run
     seconds: float = 0.0
     generation: int | None = None
+    notes: list[str] = field(default_factory=list)  # what was found and cleared first
 
     @property
     def changed(self) -> bool:
@@ -102,6 +105,7 @@ def _u16(counts: np.ndarray) -> np.ndarray:
 
 def _analyse_job(job: tuple) -> tuple[str, DocRecord | None, str | None]:
     path, doc_id, digest, size, corpus = job
+    faults.crash_point("reading")  # in a worker: kills the run too
     try:
         return doc_id, analyse(path, doc_id, digest, size, corpus), None
     except UnreadableFile as exc:
@@ -174,17 +178,31 @@ def index_corpus(corpus: Path, index_dir: Path, rebuild: bool = False,
     if not corpus.is_dir():
         raise IndexError_(f"corpus folder {corpus}/ does not exist")
     index_dir.mkdir(parents=True, exist_ok=True)
-    ix = open_whoosh(index_dir)
     try:
-        writer = ix.writer()
-    except whoosh_index.LockError:
-        raise IndexBusy(f"the index at {index_dir}/ is being written by another "
-                        "`reports index` run; try again when it has finished") from None
+        lock = IndexLock(index_dir).acquire()
+    except LockBusy as exc:
+        raise IndexBusy(str(exc)) from None
     try:
-        summary = _update(corpus, index_dir, ix, writer, rebuild, jobs, progress)
-    except BaseException:
-        writer.cancel()
-        raise
+        faults.crash_point("locked")
+        # Under the lock no other run writes: what an earlier run left unfinished can go.
+        notes = lock.notes + prune_generations(index_dir)
+        ix = open_whoosh(index_dir)
+        try:
+            # Whoosh's own lock dies with its holder too; it is only held here by
+            # something that bypasses our lock (another tool, or a bug).
+            writer = ix.writer(timeout=0.5)
+        except whoosh_index.LockError:
+            raise IndexBusy(f"the index at {index_dir}/ is being written by another "
+                            "program; try again when it has finished") from None
+        try:
+            summary = _update(corpus, index_dir, ix, writer, rebuild, jobs, progress)
+        except BaseException:
+            writer.cancel()
+            raise
+        faults.crash_point("finished")
+    finally:
+        lock.release()
+    summary.notes[:0] = notes
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -226,6 +244,7 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
         else:
             todo.append((path, doc_id, digest, size, corpus))
     gone = set(indexed) - set(files)
+    faults.crash_point("walked")
 
     # The old version of every changed file goes, whether or not the new one reads.
     drop = gone | {job[1] for job in todo if job[1] in indexed}
@@ -260,6 +279,7 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
                     summary.added += 1
             if progress:
                 progress(done, len(todo), doc_id)
+            faults.crash_point("adding")
         summary.removed = len(drop) - summary.updated - len(rehome)
         if not summary.changed and base is not None:  # every changed file was unreadable and new
             generation.abandon()
@@ -267,13 +287,15 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
             summary.reports, summary.generation = base.n, base.number
             return summary
         folder = generation.finish(number, analysis_print, analysis.user_dict_for(corpus))
+        faults.crash_point("generation-written")
     except BaseException:
         generation.abandon()
         raise
     if base is None:
-        writer.commit(mergetype=CLEAR)  # a rebuild replaces every old segment
+        writer.commit(mergetype=faults.merging(CLEAR))  # a rebuild replaces every old segment
     else:
-        writer.commit()
+        writer.commit(mergetype=faults.merging(MERGE_SMALL))
+    faults.crash_point("committed")
     publish(index_dir, folder)
     summary.generation = number
     summary.reports = len(generation.docs)

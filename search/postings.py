@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import dedup
+from . import dedup, faults
 from .analysis import ANALYZER_VERSION, USER_DICT_NAME as USER_DICT, fold, word_key
 
 CURRENT = "CURRENT"
@@ -402,16 +402,50 @@ class GenerationWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def publish(index_dir: Path, folder: Path, keep_previous: int = 1) -> None:
+def publish(index_dir: Path, folder: Path) -> None:
     """Point CURRENT at `folder` (atomic rename) and prune old generations.
-    The previous one stays for readers that are still loading it."""
+    The one it replaces stays for readers that are still loading it."""
+    replaced = current_folder(index_dir)
     tmp = index_dir / f".{CURRENT}.tmp"
     tmp.write_text(f"{folder.name}\n{uuid.uuid4().hex}\n", "utf-8")
     os.replace(tmp, index_dir / CURRENT)
-    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()),
-                  key=lambda p: int(p.name.split("-")[1]))
-    for old in gens[: max(0, gens.index(folder) - keep_previous)] if folder in gens else []:
-        shutil.rmtree(old, ignore_errors=True)
+    faults.crash_point("published")
+    prune_generations(index_dir, replaced)
+
+
+def _generation_number(folder: Path) -> int | None:
+    number = folder.name.removeprefix("gen-")
+    return int(number) if folder.name.startswith("gen-") and number.isdigit() else None
+
+
+def prune_generations(index_dir: Path, previous: Path | None = None) -> list[str]:
+    """Remove every generation folder but the live one (CURRENT's) and the one
+    before it (`previous`, or else the newest older one), which a reader may
+    still be loading. Only the holder of the index lock may call this.
+
+    Returns a note for each folder an interrupted run left: unfinished ones
+    (`.gen-N.tmp`), finished but never published ones (newer than the live
+    one), and old ones it had no time to prune."""
+    live = current_folder(index_dir)
+    live_number = _generation_number(live) if live else None
+    gens = sorted((n, p) for p in index_dir.glob("gen-*")
+                  if p.is_dir() and (n := _generation_number(p)) is not None)
+    if previous is None and live_number is not None:
+        older = [p for n, p in gens if n < live_number]
+        previous = older[-1] if older else None
+    notes = []
+    for tmp in sorted(index_dir.glob(".gen-*.tmp")):
+        shutil.rmtree(tmp, ignore_errors=True)
+        notes.append(f"removed {tmp.name}, a generation an interrupted run did not finish")
+    for number, folder in gens:
+        if folder in (live, previous):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        if live_number is None or number > live_number:
+            notes.append(f"removed {folder.name}, a generation an interrupted run did not publish")
+        else:
+            notes.append(f"removed {folder.name}, an old generation an interrupted run did not prune")
+    return notes
 
 
 DOC_BITS = 22  # gram rows are sorted as one uint64: 42-bit gram key, then the doc

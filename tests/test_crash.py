@@ -1,0 +1,106 @@
+"""kill -9 a real `reports index` at precise points (search/faults.py) and at
+random moments: the index keeps answering with the old or the new state,
+and a rerun says what it recovered and equals a clean rebuild.
+The full run with a table of figures is bench/crash.py."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+
+import pytest
+from whoosh import index as whoosh_index
+
+from crash_harness import build_scenario, crash_case, expected_state, random_delays
+from search.indexer import index_corpus
+from search.lock import LOCK_NAME, IndexLock, LockBusy, pid_alive
+from search.searcher import Library
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="kill -9 is POSIX")
+
+# (crash point, worker processes): "reading" is hit in a pool worker with 2
+# jobs (which then kills the run) and in the main process with 1.
+# bench/crash.py runs every point of crash_harness.POINTS on a bigger corpus.
+CASES = [("walked", 2), ("reading:12", 2), ("reading:6", 1), ("adding:15", 2),
+         ("generation-written", 2), ("merged", 2), ("segment-written", 2),
+         ("committed", 2), ("published", 2), ("finished", 2)]
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    # 26 changed files: enough for the worker pool (indexer.IN_PROCESS_BELOW)
+    return build_scenario(tmp_path_factory.mktemp("crash"), old_docs=60, batches=5, batch_size=2,
+                          deleted=6, changed=10, added=16)
+
+
+def test_the_scenario_is_a_real_update_with_a_real_merge(scenario):
+    assert scenario.old != scenario.new
+    assert scenario.old.results["补充说明"][0] == 0 and scenario.new.results["补充说明"][0] == 10
+    old_segments = len(whoosh_index.open_dir(scenario.old_index)._segments())
+    assert old_segments == 6  # one big segment and five small ones, which MERGE_SMALL merges
+    index = scenario.base / "clean-update"
+    shutil.copytree(scenario.old_index, index)
+    summary = index_corpus(scenario.corpus, index, jobs=1)
+    assert (summary.added, summary.updated, summary.removed) == (16, 10, 6)
+    assert len(whoosh_index.open_dir(index)._segments()) < old_segments
+
+
+@pytest.mark.parametrize("point,jobs", CASES, ids=[f"{p}-j{j}" for p, j in CASES])
+def test_kill_at_a_crash_point(scenario, point, jobs):
+    r = crash_case(scenario, point, jobs)
+    assert r.killed, f"the run never reached {point}"
+    assert r.state == expected_state(point), r.state
+    assert r.writelock_left  # Whoosh's lock file stays, but its flock died with the run
+    assert r.rerun_code == 0, r.rerun_output
+    assert f"cleared a stale lock left by pid {r.crashed_pid} (not running)" in r.rerun_output
+    if point.startswith(("reading", "adding")):
+        assert "a generation an interrupted run did not finish" in r.rerun_output
+    if point in ("generation-written", "merge", "merged", "segment-written", "committed"):
+        assert "a generation an interrupted run did not publish" in r.rerun_output
+    if point == "committed":  # Whoosh is a generation ahead of the arrays
+        assert "rebuilt the whole index: the last run was interrupted" in r.rerun_output
+    if point == "published":
+        assert "an old generation an interrupted run did not prune" in r.rerun_output
+    assert r.equals_rebuild, r.mismatch
+
+
+@pytest.mark.parametrize("delay", random_delays(2, 0.4, 1.6, seed=3))
+def test_kill_from_outside_at_a_random_moment(scenario, delay):
+    r = crash_case(scenario, None, 2, kill_after=delay)
+    assert r.state in ("old", "new"), r.state
+    assert r.rerun_code == 0, r.rerun_output
+    assert r.equals_rebuild, r.mismatch
+
+
+# ------------------------------------------------------------ stale locks
+
+def _dead_pid() -> int:
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, timeout=30)
+    pid = int(proc.stdout)
+    assert not pid_alive(pid)
+    return pid
+
+
+def test_a_stale_lock_is_cleared_with_a_message(corpus_copy, tmp_path):
+    index = tmp_path / "index"
+    index_corpus(corpus_copy, index, jobs=1)
+    dead = _dead_pid()
+    label = {"pid": dead, "host": socket.gethostname(), "started": 0}
+    (index / LOCK_NAME).write_text(json.dumps(label), "utf-8")
+    summary = index_corpus(corpus_copy, index, jobs=1)
+    assert summary.notes == [f"cleared a stale lock left by pid {dead} (not running)"]
+    assert (index / LOCK_NAME).read_text("utf-8") == ""  # released cleanly: no label
+    assert index_corpus(corpus_copy, index, jobs=1).notes == []
+    assert Library(index).search("党建").total == 5
+
+
+def test_a_lock_held_in_this_process_is_busy_and_names_it(tmp_path):
+    with IndexLock(tmp_path):
+        with pytest.raises(LockBusy, match=rf"being updated by another process \(pid {os.getpid()}\)"):
+            IndexLock(tmp_path).acquire()
+    with IndexLock(tmp_path) as again:  # released: free again, and not stale
+        assert again.notes == []
