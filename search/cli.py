@@ -254,22 +254,32 @@ def clean_cmd(file, diff, corpus):
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 shares the library on the network.")
+              help="Address to listen on; 0.0.0.0 shares the library on the network (with --auth-file).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--debug", is_flag=True, help="Flask's development server with reloading.")
+@click.option("--auth-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Require an HTTP basic-auth login: a file of user:password lines, which should be "
+                   "readable only by its owner (chmod 600). Env REPORTS_AUTH=user:pass does the same "
+                   "for one user.")
 @corpus_option
 @index_option
-def serve_cmd(host, port, threads, debug, corpus, index_dir):
+def serve_cmd(host, port, threads, debug, auth_file, corpus, index_dir):
     """Serve the web UI (builds the index from the corpus first if there is none)."""
-    from web import create_app  # the engine itself never imports Flask
+    from web import auth, create_app  # the engine itself never imports Flask
 
+    try:
+        credentials, warnings = auth.for_serve(auth_file, host)
+    except auth.AuthConfigError as exc:
+        _fail(str(exc))
+    for warning in warnings:
+        click.echo(warning, err=True)
     try:
         Library(index_dir).generation()
     except NoIndex:
         click.echo(f"no index at {index_dir}/ yet — building it from {corpus}/ first")
         print_summary(run_index(corpus, index_dir), index_dir)
-    app = create_app({"INDEX_DIR": index_dir, "CORPUS_DIR": corpus})
+    app = create_app({"INDEX_DIR": index_dir, "CORPUS_DIR": corpus, "AUTH": credentials})
     if debug:
         app.run(host=host, port=port, debug=True)
         return

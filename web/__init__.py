@@ -49,8 +49,13 @@ def create_app(config: dict | None = None) -> Flask:
     library = Library(app.config["INDEX_DIR"], warm=app.config["WARM_UP"])
     app.extensions["library"] = library
 
-    from . import views
+    from . import auth, views
     views.register(app)
+    # A login for every request when credentials are configured (AUTH: a
+    # web.auth.Credentials or None), else when REPORTS_AUTH is set.
+    credentials = app.config["AUTH"] if "AUTH" in app.config else auth.from_env()
+    if credentials is not None:
+        auth.install(app, credentials)
 
     @app.after_request
     def _headers(response):

@@ -1,0 +1,220 @@
+"""Fuzz a real `reports serve` over loopback with generated hostile requests.
+
+    python bench/fuzz.py [--requests 10000] [--seed 1] [--connections 4] [--show 20]
+
+Builds an index of the seed reports (corpus/*.txt) in a temporary folder,
+starts `python -m search serve --port 0` on it, and sends requests generated
+by the Hypothesis strategies in tests/fuzz_strategies.py (the same ones
+tests/test_fuzz.py runs a few hundred of): random Unicode with controls,
+lone surrogates and invalid UTF-8 percent-encoded in raw URLs, unbalanced
+quotes and parentheses, bad field filters, huge and malformed page numbers,
+very long queries, traversal in report ids and static paths. Every answer is
+checked as in the tests: no 5xx, the status the contract allows, JSON that
+parses (with the error envelope on errors), complete HTML with no foreign
+script, the security headers. Prints the count by route and status and the
+number of server errors; exits 1 if there is any server error, any failed
+check, or a traceback in the server's log. A URL longer than waitress's
+256 KiB request-head limit gets waitress's own plain-text 431, which is
+counted but not checked as an app answer.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
+
+from fuzz_strategies import FuzzRequest, problems, requests  # noqa: E402
+from search.indexer import index_corpus  # noqa: E402
+
+
+# waitress answers a request whose head is longer than this itself, with a
+# plain-text 431, before the app sees it (its max_request_header_size).
+MAX_REQUEST_HEAD = 262144
+
+
+def start_server(corpus: Path, index: Path, log: Path) -> tuple[subprocess.Popen, int]:
+    """`reports serve --port 0`; its output goes to `log`; returns the port."""
+    out = log.open("w", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "search", "serve", "--port", "0", "--threads", "4",
+                             "--index", str(index), "--corpus", str(corpus)],
+                            stdout=out, stderr=subprocess.STDOUT, cwd=log.parent,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        m = re.search(r"open http://127\.0\.0\.1:(\d+)/", log.read_text(encoding="utf-8"))
+        if m:
+            return proc, int(m.group(1))
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    proc.kill()
+    sys.exit("server did not start:\n" + log.read_text(encoding="utf-8"))
+
+
+def route(url: str) -> str:
+    """The route a URL is aimed at, for the table."""
+    path = url.split("?", 1)[0]
+    if path.startswith("/report/"):
+        suffix = ".json" if path.endswith(".json") else "/original" if path.endswith("/original") else ""
+        return "/report/<id>" + suffix
+    if path.startswith("/static/"):
+        return "/static/<file>"
+    if path in ("/", "/healthz", "/search", "/search.json", "/phrase", "/phrase.json"):
+        return path
+    return "(unknown path)"
+
+
+class Sender:
+    """Worker threads, each with one keep-alive connection, answering a queue."""
+
+    def __init__(self, port: int, connections: int):
+        self.port = port
+        self.todo: queue.Queue[FuzzRequest | None] = queue.Queue(maxsize=1000)
+        self.lock = threading.Lock()
+        self.counts: Counter[tuple[str, int]] = Counter()
+        self.failures: list[tuple[FuzzRequest, list[str]]] = []
+        self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(connections)]
+        for t in self.threads:
+            t.start()
+
+    def _work(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        while (req := self.todo.get()) is not None:
+            try:
+                status, headers, body = self._get(conn, req.url)
+                found = problems(req, status, headers, body) if status != 431 else []
+                if status == 431 and len(req.url) < MAX_REQUEST_HEAD - 1024:
+                    found = [f"431 for a request head well under waitress's {MAX_REQUEST_HEAD} bytes"]
+                elif status != 431 and len(req.url) > MAX_REQUEST_HEAD:
+                    found.append(f"status {status} for a request head over {MAX_REQUEST_HEAD} bytes")
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                status, found = 0, [f"no answer: {exc!r}"]
+            with self.lock:
+                self.counts[(route(req.url), status)] += 1
+                if found:
+                    self.failures.append((req, found))
+        conn.close()
+
+    @staticmethod
+    def _get(conn: http.client.HTTPConnection, url: str):
+        for attempt in (1, 2):  # a keep-alive connection the server has closed: once more on a new one
+            try:
+                conn.request("GET", url)
+                response = conn.getresponse()
+                return response.status, response.headers, response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def finish(self) -> None:
+        for _ in self.threads:
+            self.todo.put(None)
+        for t in self.threads:
+            t.join()
+
+
+def generate(n: int, first_seed: int, sink) -> int:
+    """Feed `n` generated requests to `sink`, with Hypothesis (generation only,
+    no shrinking); a new seed if one run of it ends early."""
+    sent = 0
+    run_seed = first_seed
+    while sent < n:
+        @seed(run_seed)
+        @settings(max_examples=n - sent, deadline=None, database=None, phases=[Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        @given(requests())
+        def feed(req: FuzzRequest) -> None:
+            nonlocal sent
+            if sent < n:
+                sink(req)
+                sent += 1
+
+        feed()
+        run_seed += 1
+    return sent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--show", type=int, default=20, help="failed requests to print")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="reports-fuzz-"))
+    proc = None
+    try:
+        corpus, index = work / "corpus", work / "index"
+        corpus.mkdir()
+        for path in sorted((ROOT / "corpus").glob("*.txt")):
+            shutil.copy(path, corpus / path.name)
+        index_corpus(corpus, index, jobs=1)
+        log = work / "server.log"
+        proc, port = start_server(corpus, index, log)
+        print(f"server on 127.0.0.1:{port}; sending {args.requests} generated requests "
+              f"over {args.connections} connections (seed {args.seed})", flush=True)
+        sender = Sender(port, args.connections)
+        started = time.perf_counter()
+        total = generate(args.requests, args.seed, sender.todo.put)
+        sender.finish()
+        elapsed = time.perf_counter() - started
+        proc.terminate()
+        proc.wait(timeout=10)
+        server_log = log.read_text(encoding="utf-8")
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+    statuses = sorted({s for _, s in sender.counts})
+    routes = sorted({r for r, _ in sender.counts})
+    width = max(len(r) for r in routes)
+    print(f"\n{'route':<{width}} " + " ".join(f"{s:>6}" for s in statuses) + "  total")
+    for r in routes:
+        row = [sender.counts[(r, s)] for s in statuses]
+        print(f"{r:<{width}} " + " ".join(f"{n:>6}" for n in row) + f"  {sum(row):>5}")
+    by_status = Counter()
+    for (_, s), n in sender.counts.items():
+        by_status[s] += n
+    print(f"{'all':<{width}} " + " ".join(f"{by_status[s]:>6}" for s in statuses) + f"  {total:>5}")
+
+    server_errors = sum(n for s, n in by_status.items() if s >= 500 or s == 0)
+    if by_status[431]:
+        print(f"\n431: {by_status[431]} requests with a URL over waitress's {MAX_REQUEST_HEAD // 1024} KiB "
+              "request-head limit, refused by waitress before the app")
+    tracebacks = server_log.count("Traceback")
+    print(f"\n{total} requests in {elapsed:.0f} s ({total / elapsed:.0f}/s, generation included)")
+    print(f"server errors (5xx or no answer): {server_errors}")
+    print(f"failed checks: {len(sender.failures)}")
+    print(f"tracebacks in the server log: {tracebacks}")
+    for req, found in sender.failures[:args.show]:
+        print(f"  {req}\n    " + "; ".join(found))
+    if tracebacks:
+        print(server_log[server_log.index("Traceback"):][:3000])
+    return 1 if server_errors or sender.failures or tracebacks or total < args.requests else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
