@@ -12,6 +12,8 @@ import multiprocessing
 import os
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -123,8 +125,16 @@ def _run_jobs(jobs: list[tuple], workers: int, corpus: Path) -> Iterator[tuple]:
         yield from map(_analyse_job, jobs)
         return
     ctx = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
-    with ctx.Pool(workers, initializer=_warm_worker, initargs=(corpus,)) as pool:
-        yield from pool.imap(_analyse_job, jobs, chunksize=4)  # in order: same index every run
+    # An executor, not a Pool: when a worker dies (killed for memory, say) a
+    # Pool waits for it for ever, an executor raises BrokenProcessPool.
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_warm_worker, initargs=(corpus,))
+    try:
+        yield from pool.map(_analyse_job, jobs, chunksize=4)  # in order: same index every run
+    except BrokenProcessPool:
+        raise IndexError_("a worker process died while reading the files (out of memory?); "
+                          "the index was left as it was") from None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 # ------------------------------------------------------------------ corpus

@@ -104,3 +104,50 @@ def test_a_lock_held_in_this_process_is_busy_and_names_it(tmp_path):
             IndexLock(tmp_path).acquire()
     with IndexLock(tmp_path) as again:  # released: free again, and not stale
         assert again.notes == []
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="finds workers through /proc")
+def test_a_worker_killed_alone_ends_the_run_with_a_message(scenario):
+    """A worker can die on its own (the kernel kills it for memory): the run
+    must stop and say so, not wait for it for ever, and the old index stays."""
+    import signal
+    import time
+
+    from crash_harness import index_command
+
+    index = scenario.base / "worker-killed"
+    shutil.rmtree(index, ignore_errors=True)
+    shutil.copytree(scenario.old_index, index)
+    env = {**os.environ, "REPORTS_PAUSE_AT": "reading", "REPORTS_PAUSE_SECONDS": "20"}
+    proc = subprocess.Popen(index_command(scenario.corpus, index, jobs=2), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (workers := _children(proc.pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert workers, "the run started no worker"
+        time.sleep(0.5)  # let the workers reach the pause
+        os.kill(workers[0], signal.SIGKILL)
+        output, _ = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1
+    assert "a worker process died while reading the files" in output
+    from crash_harness import signature
+    assert signature(index) == scenario.old
