@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -116,8 +117,17 @@ def _analyse_job(job: tuple) -> tuple[str, DocRecord | None, str | None]:
         return doc_id, None, f"could not analyse: {type(exc).__name__}: {exc}"
 
 
-def _warm_worker(corpus: Path) -> None:
+def _start_worker(corpus: Path, run_pid: int) -> None:
+    # A worker holds copies of the run's locks (forked file descriptors): if
+    # the run is killed, the worker must not outlive it and keep them.
+    threading.Thread(target=_exit_with_run, args=(run_pid,), daemon=True).start()
     analysis.segmenter(analysis.user_dict_for(corpus))
+
+
+def _exit_with_run(run_pid: int) -> None:
+    while os.getppid() == run_pid:
+        time.sleep(0.1)
+    os._exit(1)
 
 
 def _run_jobs(jobs: list[tuple], workers: int, corpus: Path) -> Iterator[tuple]:
@@ -127,7 +137,8 @@ def _run_jobs(jobs: list[tuple], workers: int, corpus: Path) -> Iterator[tuple]:
     ctx = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
     # An executor, not a Pool: when a worker dies (killed for memory, say) a
     # Pool waits for it for ever, an executor raises BrokenProcessPool.
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_warm_worker, initargs=(corpus,))
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_start_worker,
+                               initargs=(corpus, os.getpid()))
     try:
         yield from pool.map(_analyse_job, jobs, chunksize=4)  # in order: same index every run
     except BrokenProcessPool:
