@@ -177,7 +177,10 @@ def phrase_cmd(phrase, sort, limit, page, year, types, levels, as_json, index_di
         _fail(str(exc))
     if as_json:
         return _echo_json(result.to_json())
-    click.echo(f"「{result.phrase}」 {result.total_occurrences} 处，{result.total_reports} 篇")
+    groups = f"（相似稿合并后 {result.total_groups} 篇）" if result.total_groups < result.total_reports else ""
+    click.echo(f"「{result.phrase}」 {result.total_occurrences} 处，{result.total_reports} 篇{groups}")
+    if result.lines_from < result.total_occurrences:
+        click.echo(f"列出的是按相关度排在前面的 {result.lines_from} 处；加 --year/--type/--level 缩小范围可看全")
     width = max((len(l.left) for l in result.lines), default=0)
     for line in result.lines:
         count = f" ×{line.count}" if line.count > 1 else ""

@@ -27,6 +27,8 @@ PHRASE_SORTS = ("rank", "left", "right")
 PER_PAGE = 50
 COLLOCATIONS = 10
 COLLOCATION_SAMPLE = 2000  # occurrences (in rank order) the word lists are counted over
+SORT_AT_MOST = 10000      # occurrences (in rank order) a sort by context orders: past this,
+                          # making every line of 的 or ， took seconds of a server thread
 ALSO_IN_SHOWN = 20         # reports listed for a group of copies
 WINDOW = 10               # characters cut by jieba on each side for them
 
@@ -66,6 +68,7 @@ class PhraseResult:
     after: list[tuple[str, int]]
     by_year: dict[str, int]
     collocations_from: int              # occurrences the word lists were counted over
+    lines_from: int = 0                 # occurrences the lines were made from, when fewer than all
     elapsed_ms: float = 0.0
 
     def to_json(self) -> dict:
@@ -76,6 +79,7 @@ class PhraseResult:
                 "lines": [l.to_json() for l in self.lines],
                 "before": [list(p) for p in self.before], "after": [list(p) for p in self.after],
                 "by_year": self.by_year, "collocations_from": self.collocations_from,
+                "lines_from": self.lines_from,
                 "elapsed_ms": round(self.elapsed_ms, 2)}
 
 
@@ -99,14 +103,17 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
     ranked = [d for d, _ in sort_docs(gen, docs, rank(gen, [needle], docs), "relevance")]
 
     in_one_sentence = needle and not any(c in needle for c in analysis.SENTENCE_ENDS)
+    total = int(counts.sum())
+    lines_from = total
     if sort == "rank" and in_one_sentence:
         lines, total_lines = _rank_page(gen, ranked, needle, count_of, page, per_page)
     else:
-        lines, total_lines = _all_lines_page(gen, ranked, needle, sort, page, per_page, in_one_sentence)
+        lines_from = min(total, SORT_AT_MOST)
+        lines, total_lines = _all_lines_page(gen, ranked, needle, sort, page, per_page,
+                                             in_one_sentence, lines_from)
     before, after, looked_at = collocations(gen, ranked, needle)
     years, names = gen.categories("year")
     by_year = np.bincount(years[docs], weights=counts, minlength=len(names)) if len(docs) else []
-    total = int(counts.sum())
     result = PhraseResult(
         phrase=phrase, total_occurrences=total, total_reports=len(docs),
         total_groups=len(np.unique(np.asarray(gen.group)[docs])),
@@ -114,6 +121,7 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
         # Not counted to the end: the pages known so far, this one and the next.
         pages=page + 1 if total_lines is None else max(1, math.ceil(total_lines / per_page)),
         sort=sort, before=before, after=after, collocations_from=looked_at,
+        lines_from=lines_from,
         by_year={names[i]: int(c) for i, c in enumerate(by_year) if c and names[i]})
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
@@ -157,14 +165,19 @@ def _rank_page(gen, ranked, needle, counts, page, per_page) -> tuple[list[KwicLi
     return lines, (len(first) if len(first) <= want else None)
 
 
-def _all_lines_page(gen, ranked, needle, sort, page, per_page, in_one_sentence) -> tuple[list[KwicLine], int]:
-    """Every line, grouped (by sentence key and place, or — for a phrase that
-    spans sentences — by its context), in rank order or sorted by the context
-    left of the phrase (read right to left) or right of it."""
+def _all_lines_page(gen, ranked, needle, sort, page, per_page, in_one_sentence,
+                    limit: int) -> tuple[list[KwicLine], int]:
+    """The lines of the first `limit` occurrences in rank order, grouped (by
+    sentence key and place, or — for a phrase that spans sentences — by its
+    context), in rank order or sorted by the context left of the phrase (read
+    right to left) or right of it."""
     groups: dict[tuple, list] = {}  # key -> [count, (d, p) of the first, reports]
     for d in ranked:
+        if limit <= 0:
+            break
         folded = gen.folded(d)
-        offsets = find_all(folded, needle)
+        offsets = find_all(folded, needle)[:limit]
+        limit -= len(offsets)
         if in_one_sentence:
             a, b = int(gen.sentence_ptr[d]), int(gen.sentence_ptr[d + 1])
             rows = a + np.searchsorted(gen.sentence_starts[a:b], offsets, side="right") - 1

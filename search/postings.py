@@ -96,6 +96,7 @@ class Generation:
                 self.source[i] = self.position[d["copy_of"]]
                 self.copies_of.setdefault(int(self.source[i]), []).append(i)
         self.indexed = self.source == np.arange(self.n)  # has postings of its own
+        self._source = self.source.tolist()  # for text(): a list index is cheaper than numpy's
         self.copy_count = self.n - int(self.indexed.sum())
         self.years = np.array([d["year"] or 0 for d in self.docs], dtype=np.int32)
         lengths = np.array([d["lengths"] for d in self.docs], dtype=np.float64).reshape(-1, 3)
@@ -135,7 +136,7 @@ class Generation:
         self._headings: list[str] | None = None
 
     def text(self, i: int) -> str:
-        i = int(self.source[i])
+        i = self._source[i]
         t = self._texts[i]
         if t is None:
             a, b = self.text_offsets[i], self.text_offsets[i + 1]
@@ -144,7 +145,7 @@ class Generation:
         return t
 
     def folded(self, i: int) -> str:
-        i = int(self.source[i])
+        i = self._source[i]
         f = self._folded[i]
         if f is None:
             f = self._folded[i] = fold(self.text(i))

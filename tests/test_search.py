@@ -252,3 +252,18 @@ def test_phrase_pages_of_copied_reports_do_not_promise_empty_pages(tmp_path):
     assert first.pages == 2
     second = lookup(library, "压实", per_page=50, page=2)
     assert len(second.lines) == 10 and second.pages == 2 and second.total_lines == 60
+
+
+def test_sorting_a_very_common_string_orders_its_first_occurrences(library, monkeypatch):
+    """Sorting every line of 的 took seconds; a sort by context orders the
+    first SORT_AT_MOST occurrences in rank order, and says so."""
+    from search import phrase as phrase_module
+    monkeypatch.setattr(phrase_module, "SORT_AT_MOST", 60)
+    common = lookup(library, "的", sort="left", per_page=1000)
+    assert common.total_occurrences > 60 and common.lines_from == 60
+    assert sum(line.count for line in common.lines) == 60
+    keys = [fold(line.left)[::-1] for line in common.lines]
+    assert keys == sorted(keys)
+    assert lookup(library, "的").lines_from == common.total_occurrences   # rank order: all, lazily
+    rare = lookup(library, "压紧压实", sort="right")
+    assert rare.lines_from == rare.total_occurrences

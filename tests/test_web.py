@@ -587,3 +587,13 @@ def test_one_library_shared_by_concurrent_requests(seed_index):
 def test_a_literal_year_term_is_not_taken_for_a_filter():
     from web.render import without_filters
     assert without_filters("党建 year:2023 year:abc -type:讲话 type:汇报") == "党建 year:abc -type:讲话"
+
+
+def test_phrase_page_says_when_a_sort_covers_only_the_first_occurrences(client, monkeypatch):
+    from search import phrase as phrase_module
+    monkeypatch.setattr(phrase_module, "SORT_AT_MOST", 40)
+    page = client.get("/phrase?q=的&sort=left").get_data(as_text=True)
+    assert "按左侧文字排列的是按相关度排在前面的 40 处" in page
+    data = client.get("/phrase.json?q=的&sort=left").get_json()
+    assert data["lines_from"] == 40 < data["total_occurrences"]
+    assert "排在前面的" not in client.get("/phrase?q=压紧压实&sort=left").get_data(as_text=True)
