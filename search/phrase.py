@@ -94,13 +94,9 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
     gen = library.generation()
     needle = analysis.fold(phrase)
 
-    # One pass over the candidate texts gives the exact counts (and the matches).
-    maybe = np.flatnonzero(candidates(gen, needle) & filter_mask(gen, filters or Filters()))
-    counts = np.array([gen.folded(d).count(needle) for d in maybe.tolist()], dtype=np.int64)
-    docs, counts = maybe[counts > 0], counts[counts > 0]
+    docs, counts, ranked = _matches(gen, needle, filters or Filters())
     count_of = np.zeros(gen.n, dtype=np.int64)  # occurrences per report, 0 outside the result
     count_of[docs] = counts
-    ranked = [d for d, _ in sort_docs(gen, docs, rank(gen, [needle], docs), "relevance")]
 
     in_one_sentence = needle and not any(c in needle for c in analysis.SENTENCE_ENDS)
     total = int(counts.sum())
@@ -125,6 +121,28 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
         by_year={names[i]: int(c) for i, c in enumerate(by_year) if c and names[i]})
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
+
+
+MATCHES_KEPT = 64  # phrases whose matches a generation remembers (paging, re-sorting)
+
+
+def _matches(gen: Generation, needle: str, filters: Filters) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """The reports holding the phrase, its count in each, and the reports in
+    rank order. One pass over the candidate texts gives the exact counts; the
+    answer is kept, so the next page or another sort of it costs no pass."""
+    memo = gen.derived.setdefault("phrase_matches", {})
+    key = (needle, repr(sorted((k, sorted(v) if isinstance(v, set) else v)
+                               for k, v in vars(filters).items())))
+    found = memo.get(key)
+    if found is None:
+        maybe = np.flatnonzero(candidates(gen, needle) & filter_mask(gen, filters))
+        counts = np.array([gen.folded(d).count(needle) for d in maybe.tolist()], dtype=np.int64)
+        docs, counts = maybe[counts > 0], counts[counts > 0]
+        ranked = [d for d, _ in sort_docs(gen, docs, rank(gen, [needle], docs), "relevance")]
+        if len(memo) >= MATCHES_KEPT:
+            memo.clear()
+        found = memo[key] = (docs, counts, ranked)
+    return found
 
 
 def _occurrences(gen: Generation, ranked: list[int], needle: str) -> Iterator[tuple[int, int]]:
