@@ -19,7 +19,8 @@ from pathlib import Path
 
 LOCK_NAME = ".lock"
 # Workers forked by a killed run inherit its lock and exit once they notice
-# (a broken pipe, well under a second): wait that long before calling it busy.
+# (indexer._start_worker: within a tenth of a second); wait at most this long
+# for them before calling the index busy.
 ORPHAN_GRACE_SECONDS = 10.0
 _WINDOWS_LOCK_OFFSET = 1 << 20  # lock a byte past the label, which must stay readable
 
