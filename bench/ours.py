@@ -51,6 +51,9 @@ def _forget_term_cache(library) -> None:
     masks = getattr(library, "_masks", None)
     if isinstance(masks, dict):
         masks.clear()
+    gen = getattr(library, "_gen", None)
+    if gen is not None:  # phrase lookup keeps the matches of recent phrases too
+        gen.derived.pop("phrase_matches", None)
 
 
 def _time_search(library, q: str) -> dict:
