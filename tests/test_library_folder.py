@@ -156,11 +156,6 @@ def test_docx_pdf_html_and_doc_are_found(folder):
         assert "formats/old.doc" in {h.id for h in library.search("第一责任人 三、下一步工作计划").hits}
 
 
-@pytest.mark.skipif(HAVE_DOC_TOOL, reason="antiword or catdoc is installed")
-def test_doc_without_a_tool_is_skipped_with_the_hint(folder):
-    assert "skipped formats/old.doc: old Word format (.doc): install antiword or catdoc" in folder[2]
-
-
 def test_the_web_shows_copies_and_similar_reports(folder):
     corpus, index, _ = folder
     app = create_app({"INDEX_DIR": index, "CORPUS_DIR": corpus, "TESTING": True, "WARM_UP": False})
