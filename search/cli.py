@@ -61,14 +61,15 @@ def main():
 # ---------------------------------------------------------------- index
 
 @main.command("index")
-@click.argument("corpus", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("corpus_arg", metavar="[CORPUS]", required=False,
+                type=click.Path(file_okay=False, path_type=Path))
 @corpus_option
 @index_option
 @click.option("--rebuild", is_flag=True, help="Re-analyse every file.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
-def index_cmd(corpus, index_dir, rebuild, jobs, **kw):
-    """Index CORPUS (default ./corpus): add, update and remove what changed."""
-    corpus = corpus or kw["corpus"]
+def index_cmd(corpus_arg, corpus, index_dir, rebuild, jobs):
+    """Index CORPUS (default: --corpus, ./corpus): add, update and remove what changed."""
+    corpus = corpus_arg or corpus
     summary = run_index(corpus, index_dir, rebuild, jobs)
     print_summary(summary, index_dir)
 
