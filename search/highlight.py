@@ -105,7 +105,14 @@ def snippets(text: str, folded: str, spans: list[tuple[int, int]],
         (s, e), hits = item
         distinct = {folded[a:b] for a, b in hits}
         return (-len(distinct), -len(hits), s)
-    chosen = sorted(sorted(sentences.items(), key=score)[:count])
+    picked, seen = [], set()
+    for (s, e), hits in sorted(sentences.items(), key=score):
+        if folded[s:e] not in seen:  # a sentence repeated in the report is shown once
+            seen.add(folded[s:e])
+            picked.append(((s, e), hits))
+            if len(picked) == count:
+                break
+    chosen = sorted(picked)
     out = []
     for (s, e), hits in chosen:
         s, e = _fit(s, e, hits, width)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from search.analysis import fold
-from search.highlight import SENTENCE_END
+from search.highlight import SENTENCE_END, hit_spans, snippets
 from search.phrase import lookup
 from search.query import QueryTooLong
 from search.searcher import UnknownReport
@@ -267,3 +267,11 @@ def test_sorting_a_very_common_string_orders_its_first_occurrences(library, monk
     assert lookup(library, "的").lines_from == common.total_occurrences   # rank order: all, lazily
     rare = lookup(library, "压紧压实", sort="right")
     assert rare.lines_from == rare.total_occurrences
+
+
+def test_a_sentence_repeated_in_a_report_is_one_snippet():
+    text = ("标题\n一是压实责任，推动基层党建提质增效。二是强化保障。"
+            "一是压实责任，推动基层党建提质增效。三是基层党建示范点建设。")
+    folded = fold(text)
+    shown = ["".join(seg.text for seg in snip) for snip in snippets(text, folded, hit_spans(folded, ["基层党建"]))]
+    assert shown == ["一是压实责任，推动基层党建提质增效。", "三是基层党建示范点建设。"]
