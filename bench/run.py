@@ -44,7 +44,8 @@ CACHE = BENCH / ".cache"
 MB = 1e6            # text throughput in decimal megabytes per second
 MIB = 1024 * 1024   # memory and disk in MiB
 TOUCHED = 100       # reports modified for the incremental run
-CLEANING_SOURCES = ("search/clean.py", "search/clean_rules.toml", "search/readers.py", "search/meta.py")
+CLEANING_SOURCES = ("search/clean.py", "search/clean_rules.toml", "search/meta.py",
+                    *sorted(f"search/readers/{p.name}" for p in (ROOT / "search" / "readers").glob("*.py")))
 
 TARGETS = {  # at N = 10 000 on 2 cores (issue #4)
     "index_mb_per_s": 2.0, "peak_rss_mb": 1536, "index_to_text": 4.0, "incremental_s": 15.0,
