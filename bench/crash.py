@@ -50,7 +50,7 @@ def cases(changed: int) -> list[tuple[str, int, bool]]:
 def first_note(output: str) -> str:
     """What the rerun said about the recovery (its first lines before the summary)."""
     said = [line for line in output.splitlines()
-            if line.startswith(("cleared", "removed", "rebuilt"))]
+            if line.startswith(("cleared", "removed", "rebuilt", "switched"))]
     return " / ".join(said) if said else "—"
 
 

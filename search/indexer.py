@@ -28,7 +28,7 @@ from .clean import BUILTIN_RULES, RULES_FILE, clean, corpus_rules
 from .lock import IndexLock, LockBusy
 from .meta import extract_meta
 from .postings import (DocRecord, Generation, GenerationWriter, OldFormat, current_folder,
-                       prune_generations, publish)
+                       prune_generations, publish, roll_forward)
 from .readers import SUPPORTED_SUFFIXES, UnreadableFile, read_document
 from .schema import build_schema
 
@@ -206,8 +206,8 @@ def index_corpus(corpus: Path, index_dir: Path, rebuild: bool = False,
     try:
         faults.crash_point("locked")
         # Under the lock no other run writes: what an earlier run left unfinished can go.
-        notes = lock.notes + prune_generations(index_dir)
         ix = open_whoosh(index_dir)
+        notes = lock.notes + roll_forward(index_dir, ix.latest_generation()) + prune_generations(index_dir)
         try:
             # Whoosh's own lock dies with its holder too; it is only held here by
             # something that bypasses our lock (another tool, or a bug).

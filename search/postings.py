@@ -414,6 +414,27 @@ def publish(index_dir: Path, folder: Path) -> None:
     prune_generations(index_dir, replaced)
 
 
+def roll_forward(index_dir: Path, whoosh_generation: int) -> list[str]:
+    """Publish the finished generation of a run killed after Whoosh's commit
+    but before CURRENT was switched: it matches what Whoosh holds, so the
+    run only lacked its last step. Only the holder of the index lock may call
+    this. Returns a note when it did."""
+    live = current_folder(index_dir)
+    live_number = _generation_number(live) if live else -1
+    newer = sorted(((n, p) for p in index_dir.glob("gen-*")
+                    if p.is_dir() and (n := _generation_number(p)) is not None and n > live_number),
+                   reverse=True)
+    for _, folder in newer:
+        try:
+            info = json.loads((folder / "info.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if info.get("format") == FORMAT and info.get("whoosh_generation") == whoosh_generation:
+            publish(index_dir, folder)
+            return [f"switched to {folder.name}, which an interrupted run had finished but not switched to"]
+    return []
+
+
 def _generation_number(folder: Path) -> int | None:
     number = folder.name.removeprefix("gen-")
     return int(number) if folder.name.startswith("gen-") and number.isdigit() else None
