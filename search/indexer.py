@@ -55,7 +55,7 @@ class IndexSummary:
     copies: int = 0           # files read in this run whose text was already indexed
     ignored: Counter = field(default_factory=Counter)  # files of other types, by suffix
     rebuilt_because: str | None = None
-    reports: int = 0
+    reports: int = 0          # in the index after the run, copies not counted
     text_bytes: int = 0       # UTF-8 bytes of the files analysed in this run
     seconds: float = 0.0
     generation: int | None = None
@@ -277,7 +277,7 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
     drop |= rehome
     if not todo and not drop and base is not None:
         writer.cancel()
-        summary.reports, summary.generation = base.n, base.number
+        summary.reports, summary.generation = base.n - base.copy_count, base.number
         return summary
 
     for doc_id in drop:
@@ -305,7 +305,7 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
         if not summary.changed and base is not None:  # every changed file was unreadable and new
             generation.abandon()
             writer.cancel()
-            summary.reports, summary.generation = base.n, base.number
+            summary.reports, summary.generation = base.n - base.copy_count, base.number
             return summary
         folder = generation.finish(number, analysis_print, analysis.user_dict_for(corpus))
         faults.crash_point("generation-written")
@@ -319,7 +319,7 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
     faults.crash_point("committed")
     publish(index_dir, folder)
     summary.generation = number
-    summary.reports = len(generation.docs)
+    summary.reports = sum(d.get("copy_of") is None for d in generation.docs)
     return summary
 
 
