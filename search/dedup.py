@@ -66,8 +66,8 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Estimated overlap of rows of `a` with rows of `b` (same shape, (k, BINS)),
-    over the bins that either fills."""
+    """Estimated overlap of rows of `a` with rows of `b` ((k, BINS) each, or
+    one row against k), over the bins that either fills."""
     a, b = np.atleast_2d(a), np.atleast_2d(b)
     filled = (a != EMPTY) | (b != EMPTY)
     same = ((a == b) & filled).sum(axis=1)

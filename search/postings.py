@@ -89,13 +89,11 @@ class Generation:
         self.n = len(self.docs)
         self.position = {d["id"]: i for i, d in enumerate(self.docs)}
         # A copy reads its text from the report it copies (its source).
-        self.source = np.arange(self.n)
-        self.copies_of: dict[int, list[int]] = {}
-        for i, d in enumerate(self.docs):
-            if d.get("copy_of") is not None:
-                self.source[i] = self.position[d["copy_of"]]
-                self.copies_of.setdefault(int(self.source[i]), []).append(i)
+        self.source = copy_sources(self.docs)
         self.indexed = self.source == np.arange(self.n)  # has postings of its own
+        self.copies_of: dict[int, list[int]] = {}
+        for i in np.flatnonzero(~self.indexed).tolist():
+            self.copies_of.setdefault(int(self.source[i]), []).append(i)
         self._source = self.source.tolist()  # for text(): a list index is cheaper than numpy's
         self.copy_count = self.n - int(self.indexed.sum())
         self.years = np.array([d["year"] or 0 for d in self.docs], dtype=np.int32)
@@ -180,23 +178,27 @@ class Generation:
             self._headings = [fold("\n".join(h[1] for h in d["outline"])) for d in self.docs]
         return self._headings
 
-    def similar(self, d: int, among: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """The other members of d's near-duplicate group (those in `among`, a
-        mask, when given), with their estimated overlap with d, closest first."""
-        group = self.derived.get("group_members")
-        if group is None:
-            order = np.flatnonzero(self.indexed)  # copies are shown with their source
+    def group_members(self) -> dict[int, np.ndarray]:
+        """Each near-duplicate group of two or more reports: its members
+        (copies are shown with their source, so left out)."""
+        groups = self.derived.get("group_members")
+        if groups is None:
+            order = np.flatnonzero(self.indexed)
             order = order[np.argsort(np.asarray(self.group)[order], kind="stable")]
             keys, starts = np.unique(np.asarray(self.group)[order], return_index=True)
             ends = np.append(starts[1:], len(order))
-            group = self.derived["group_members"] = {
+            groups = self.derived["group_members"] = {
                 int(k): order[a:b] for k, a, b in zip(keys, starts, ends) if b - a > 1}
-        members = group.get(int(self.group[d]))
+        return groups
+
+    def similar(self, d: int, among: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The other members of d's near-duplicate group (those in `among`, a
+        mask, when given), with their estimated overlap with d, closest first."""
+        members = self.group_members().get(int(self.group[d]))
         if members is None:
             return []
         members = members[(members != d) & (among[members] if among is not None else True)]
-        overlap = dedup.similarity(np.repeat(self.sketches[d:d + 1], len(members), axis=0),
-                                   self.sketches[members])
+        overlap = dedup.similarity(self.sketches[d:d + 1], self.sketches[members])
         order = np.argsort(-overlap, kind="stable")
         return [(int(members[i]), float(overlap[i])) for i in order]
 
@@ -225,6 +227,13 @@ class Generation:
         """Docs containing a word, and its (3, k) counts in body, title, headings."""
         a, b = _run(self.word_keys, self.word_starts, word_key(word))
         return self.word_docs[a:b], self.word_tf[:, a:b]
+
+
+def copy_sources(docs: list[dict]) -> np.ndarray:
+    """Position of the report each entry of docs.json reads its text from:
+    its own, or for a copy (`copy_of`) that of the report it copies."""
+    position = {d["id"]: i for i, d in enumerate(docs)}
+    return np.array([position[d.get("copy_of") or d["id"]] for d in docs], dtype=np.int64)
 
 
 def _run(keys: np.ndarray, starts: np.ndarray, key: int) -> tuple[int, int]:
@@ -392,8 +401,7 @@ class GenerationWriter:
         copy joins its source's group)."""
         sketches = (np.concatenate(self.sketches) if self.sketches
                     else np.zeros((0, dedup.BINS), np.uint32))
-        position = {d["id"]: i for i, d in enumerate(self.docs)}
-        source = np.array([position[d.get("copy_of") or d["id"]] for d in self.docs], dtype=np.int64)
+        source = copy_sources(self.docs)
         groups = dedup.groups(sketches, source == np.arange(len(self.docs)))
         np.save(tmp / "sketches.npy", sketches)
         np.save(tmp / "groups.npy", groups[source])

@@ -279,11 +279,11 @@ class Library:
         if stats is None:  # once per generation: the index does not change under it
             indexed = np.flatnonzero(gen.indexed)
             facets = facet_counts(gen, indexed)
-            group_sizes = np.bincount(np.asarray(gen.group)[indexed], minlength=gen.n)
+            groups = gen.group_members()
             stats = gen.derived["stats"] = {
                 "reports": len(indexed), "files": gen.n, "copies": gen.copy_count,
-                "similar_groups": int((group_sizes > 1).sum()),
-                "in_similar_groups": int(group_sizes[group_sizes > 1].sum()),
+                "similar_groups": len(groups),
+                "in_similar_groups": sum(len(m) for m in groups.values()),
                 "index_bytes": _index_bytes(self.index_dir, gen),
                 "generation": gen.number, "by_year": facets["year"],
                 "by_type": facets["type"], "by_level": facets["level"]}
