@@ -46,6 +46,11 @@ def _words(parts: tuple[str, ...]) -> str:
     return " ".join(parts).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+def _overlap(value: float) -> str:
+    """An estimated overlap of two different texts, never shown as 100 % (as on the web)."""
+    return "99% 以上" if value >= 0.99 else f"{value:.0%}"
+
+
 def _mark(text: str) -> str:
     """A hit: reverse video on a terminal, «…» in a pipe."""
     if sys.stdout.isatty():
@@ -148,7 +153,7 @@ def search_cmd(query, page, sort, as_json, index_dir):
             click.echo("   同文副本：" + "、".join(hit.copies))
         if hit.similar:
             click.echo(f"   另有 {len(hit.similar)} 份相似：" + "、".join(
-                f"{s['id']}（{s['overlap']:.0%}）" for s in hit.similar))
+                f"{s['id']}（重合 {_overlap(s['overlap'])}）" for s in hit.similar))
     if not result.total:
         missing = [t for t, c in result.term_reports.items() if c == 0]
         if missing:
@@ -214,7 +219,7 @@ def show_cmd(report_id, as_json, index_dir):
     if view.copies:
         click.echo("同文副本：" + "、".join(view.copies))
     if view.similar:
-        click.echo("相似稿：" + "、".join(f"{s['id']}（{s['overlap']:.0%}）" for s in view.similar))
+        click.echo("相似稿：" + "、".join(f"{s['id']}（重合 {_overlap(s['overlap'])}）" for s in view.similar))
     click.echo()
     for h in view.outline:
         if h["depth"] <= 2:

@@ -213,6 +213,7 @@ def test_cli_stats_and_search_show_duplicates(built):
     assert "2 copies" in text and "1 group" in text
     out = runner.invoke(cli, ["search", "把稳政治方向", "--index", str(index)]).output
     assert "另有 2 份相似" in out
+    assert "（重合 " in out and "100%" not in out
     data = json.loads(runner.invoke(cli, ["search", "严抓严管严促", "--json", "--index", str(index)]).output)
     assert sorted(data["hits"][0]["copies"]) == sorted(COPIES)
 

@@ -98,7 +98,7 @@ def test_home_overview_and_syntax_help(client, library):
 def test_healthz(client, library):
     data = get(client, "/healthz").get_json()
     assert data == {"ok": True, "generation": library.generation().number,
-                    "reports": library.generation().n}
+                    "reports": library.stats()["reports"]}
 
 
 def test_empty_query_is_the_overview(client, library):
