@@ -7,7 +7,6 @@ generation keeps answering, and a run killed half way changes nothing.
 """
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import threading
@@ -24,16 +23,15 @@ from whoosh import index as whoosh_index
 from whoosh.writing import CLEAR, MERGE_SMALL
 
 from . import analysis, dedup, faults
-from .clean import BUILTIN_RULES, RULES_FILE, clean, corpus_rules
+from .clean import clean, corpus_rules
+from .corpus import corpus_files, file_digest, fingerprint
 from .lock import IndexLock, LockBusy
 from .meta import extract_meta
 from .postings import (DocRecord, Generation, GenerationWriter, OldFormat, current_folder,
                        prune_generations, publish, roll_forward)
-from .readers import SUPPORTED_SUFFIXES, UnreadableFile, read_document
+from .readers import UnreadableFile, read_document
 from .schema import build_schema
 
-# Our own files that may sit in the corpus folder, never reports.
-IGNORED_NAMES = frozenset({RULES_FILE, "Thumbs.db", "desktop.ini"})
 IN_PROCESS_BELOW = 24  # fewer changed files than this: no worker processes
 
 
@@ -148,43 +146,6 @@ def _run_jobs(jobs: list[tuple], workers: int, corpus: Path) -> Iterator[tuple]:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-# ------------------------------------------------------------------ corpus
-
-def corpus_files(corpus: Path, ignored: Counter | None = None) -> dict[str, Path]:
-    """Report id (path relative to the corpus, with /) -> file. Files of
-    other types are counted by suffix in `ignored`."""
-    found = {}
-    for root, dirs, files in os.walk(corpus):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(root) / name
-            if name.startswith(".") or name in IGNORED_NAMES:
-                continue
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                if ignored is not None:
-                    ignored[path.suffix.lower() or "(no extension)"] += 1
-                continue
-            doc_id = path.relative_to(corpus).as_posix()
-            if doc_id == analysis.USER_DICT_NAME:
-                continue
-            found[doc_id] = path
-    return found
-
-
-def fingerprint(corpus: Path) -> str:
-    """What the analysis depends on: analyzer version, dictionaries, rules."""
-    h = hashlib.sha256(analysis.dictionary_fingerprint(analysis.user_dict_for(corpus)).encode())
-    for rules in (BUILTIN_RULES, corpus / RULES_FILE):
-        if rules.is_file():
-            h.update(rules.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def _digest(path: Path) -> tuple[str, int]:
-    data = path.read_bytes()
-    return hashlib.blake2b(data, digest_size=16).hexdigest(), len(data)
-
-
 # ------------------------------------------------------------------ the run
 
 def open_whoosh(index_dir: Path):
@@ -256,7 +217,7 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
     todo = []
     for doc_id, path in files.items():
         try:
-            digest, size = _digest(path)
+            digest, size = file_digest(path)
         except OSError as exc:
             summary.skipped.append((doc_id, f"cannot read: {exc.strerror or exc}"))
             continue
