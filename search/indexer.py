@@ -80,8 +80,10 @@ def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> Do
     outline = [(h.depth, h.text, h.offset) for h in meta.outline]
 
     folded = analysis.fold(report.text)  # title, "\n", body; folding keeps offsets
-    title_end = len(report.title)
-    fields = (folded[title_end + 1:], folded[:title_end], analysis.fold("\n".join(h[1] for h in outline)))
+    # The title field is the document's title; when that is not the text's first
+    # line (a title from the file name), the whole text is the body.
+    body = folded[len(report.title) + 1:] if meta.title == report.title else folded
+    fields = (body, analysis.fold(meta.title), analysis.fold("\n".join(h[1] for h in outline)))
     counts = [analysis.folded_word_counts(text, user_dict) for text in fields]
     vocab = list(set().union(*counts))
     keys = np.array([analysis.word_key(w) for w in vocab], dtype=np.uint64)
@@ -92,7 +94,7 @@ def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> Do
     grams = np.unique(analysis.gram_keys(analysis.text_codes(folded)))
     sentence_starts, sentence_lengths, sentence_keys = analysis.sentences(folded)
     return DocRecord(
-        id=doc_id, hash=digest, size=size, title=report.title, text=report.text,
+        id=doc_id, hash=digest, size=size, title=meta.title, subtitle=meta.subtitle, text=report.text,
         year=meta.year, period=meta.period, doc_type=meta.doc_type, level=meta.level,
         outline=outline, word_keys=keys[order], word_tf=_u16(tf[:, order]), lengths=lengths,
         gram_keys=grams, sentence_starts=sentence_starts,
@@ -288,7 +290,7 @@ def _add(writer, generation: GenerationWriter, r: DocRecord) -> str | None:
     """One analysed report into Whoosh (the store of record) and the postings.
     Returns the id of the report it is a copy of, if it is one."""
     writer.add_document(
-        id=r.id, title=r.title, headings="\n".join(h[1] for h in r.outline),
+        id=r.id, title=r.title, subtitle=r.subtitle, headings="\n".join(h[1] for h in r.outline),
         body=r.text, year=r.year or 0, period=r.period, type=r.doc_type,
         level=r.level, hash=r.hash, size=r.size)
     return generation.add(r)

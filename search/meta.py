@@ -57,6 +57,8 @@ class Heading:
 
 @dataclass(frozen=True)
 class Meta:
+    title: str  # the document's 标题 (the text's first line, or from the file name)
+    subtitle: str  # a line such as ——在…会议上的讲话 under the title, or ""
     year: int | None
     period: str  # 全年 / 上半年 / 下半年 / 第一季度 … / 月度 / ""
     doc_type: str  # 汇报 / 总结 / 述职报告 / 讲话 / 方案 / 计划 / 其他
@@ -75,6 +77,8 @@ def extract_meta(report: Report, filename: str = "",
     if not period and doc_type in ("总结", "汇报", "述职报告"):
         period = "全年"
     return Meta(
+        title=report.title,
+        subtitle="",
         year=_year(report.title, opening, filename),
         period=period,
         doc_type=doc_type,

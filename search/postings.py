@@ -30,7 +30,7 @@ from . import dedup, faults
 from .analysis import ANALYZER_VERSION, USER_DICT_NAME as USER_DICT, fold, word_key
 
 CURRENT = "CURRENT"
-FORMAT = 5  # bump when the files of a generation change
+FORMAT = 6  # bump when the files of a generation change
 FIELDS = ("body", "title", "headings")
 
 
@@ -41,6 +41,7 @@ class DocRecord:
     hash: str
     size: int
     title: str
+    subtitle: str
     text: str                       # cleaned: title line, then paragraphs
     year: int | None
     period: str
@@ -59,7 +60,7 @@ class DocRecord:
 
     def meta(self) -> dict:
         return {"id": self.id, "hash": self.hash, "size": self.size,
-                "title": self.title, "year": self.year, "period": self.period,
+                "title": self.title, "subtitle": self.subtitle, "year": self.year, "period": self.period,
                 "type": self.doc_type, "level": self.level,
                 "outline": self.outline, "lengths": list(self.lengths),
                 "text_hash": self.text_hash}

@@ -14,6 +14,7 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),          # path relative to the corpus
         title=TEXT(analyzer=words, stored=True, field_boost=3.0),
+        subtitle=STORED(),
         headings=STORED(),                         # outline text, one heading a line
         body=STORED(),                             # cleaned text; words are in postings.py
         year=NUMERIC(stored=True, signed=False, bits=32),

@@ -41,6 +41,7 @@ class UnknownReport(KeyError):
 class Hit:
     id: str
     title: str
+    subtitle: str
     year: int | None
     period: str
     type: str
@@ -52,7 +53,7 @@ class Hit:
     similar: list[dict] = field(default_factory=list)   # near-duplicates that match too
 
     def to_json(self) -> dict:
-        return {"id": self.id, "title": self.title, "year": self.year,
+        return {"id": self.id, "title": self.title, "subtitle": self.subtitle, "year": self.year,
                 "period": self.period, "type": self.type, "level": self.level,
                 "score": round(self.score, 4), "first_hit": self.first_hit,
                 "snippets": [[s.to_json() for s in snip] for snip in self.snippets],
@@ -86,6 +87,7 @@ class SearchResult:
 class ReportView:
     id: str
     title: str
+    subtitle: str
     year: int | None
     period: str
     type: str
@@ -99,7 +101,7 @@ class ReportView:
     similar: list[dict] = field(default_factory=list)   # its near-duplicates
 
     def to_json(self) -> dict:
-        return {"id": self.id, "title": self.title, "year": self.year,
+        return {"id": self.id, "title": self.title, "subtitle": self.subtitle, "year": self.year,
                 "period": self.period, "type": self.type, "level": self.level,
                 "size": self.size, "outline": self.outline, "text": self.text,
                 "hits": [list(h) for h in self.hits], "copy_of": self.copy_of,
@@ -241,7 +243,7 @@ class Library:
         spans = hit_spans(folded, needles)
         a, b = int(gen.sentence_ptr[d]), int(gen.sentence_ptr[d + 1])
         table = (gen.sentence_starts[a:b], gen.sentence_lengths[a:b])
-        return Hit(id=meta["id"], title=meta["title"], year=meta["year"],
+        return Hit(id=meta["id"], title=meta["title"], subtitle=meta["subtitle"], year=meta["year"],
                    period=meta["period"], type=meta["type"], level=meta["level"],
                    score=score, snippets=snippets(text, folded, spans, table),
                    first_hit=spans[0][0] if spans else None,
@@ -266,7 +268,8 @@ class Library:
         source = int(gen.source[d])
         family = [gen.docs[source]["id"]] + _copies(gen, source)  # every file with this text
         return ReportView(
-            id=meta["id"], title=meta["title"], year=meta["year"], period=meta["period"],
+            id=meta["id"], title=meta["title"], subtitle=meta["subtitle"], year=meta["year"],
+            period=meta["period"],
             type=meta["type"], level=meta["level"], size=meta["size"],
             outline=[{"depth": dp, "text": t, "offset": o} for dp, t, o in meta["outline"]],
             text=gen.text(d), hits=hit_spans(gen.folded(d), needles),
