@@ -18,7 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from whoosh.analysis import Token, Tokenizer
 
 # Bump when tokenization or folding changes: an index built with another
 # version is rebuilt, since its words would not match the queries' words.
@@ -65,17 +64,6 @@ def fold(text: str) -> str:
 GRAM_SHIFT = 21  # code points fit in 21 bits
 
 
-def gram_keys(codes: np.ndarray) -> np.ndarray:
-    """Keys of all character unigrams and bigrams of a folded text.
-
-    A unigram c is c << 21; a bigram ab is (a << 21) | (b + 1), so the two
-    never collide."""
-    codes = codes.astype(np.uint64)
-    uni = codes << np.uint64(GRAM_SHIFT)
-    bi = uni[:-1] | (codes[1:] + np.uint64(1))
-    return np.concatenate([uni, bi])
-
-
 def text_codes(folded: str) -> np.ndarray:
     return np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
@@ -92,19 +80,37 @@ def term_gram_keys(folded_term: str) -> np.ndarray:
 # ------------------------------------------------------------ sentences
 
 # Sentence ends in folded text (NFKC turns ！？； into !?;). A line end also
-# ends a sentence but belongs to none.
+# ends a sentence but belongs to none. Sentences longer than LONG_SENTENCE
+# get key 0: they are not grouped as copies, and finding one costs at most
+# that many characters each way.
 SENTENCE_ENDS = "。!?;"
+LONG_SENTENCE = 1000
 _SENTENCE = re.compile(r"[^。!?;\n]+[。!?;]*|[。!?;]+")
 
 
-def sentences(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Start offsets, lengths and 64-bit keys of the sentences of a folded
-    text, in order. Identical sentences (copied passages) share a key."""
-    spans = [(m.start(), m.group()) for m in _SENTENCE.finditer(folded)]
-    starts = np.array([a for a, _ in spans], dtype=np.int32)
-    lengths = np.array([len(t) for _, t in spans], dtype=np.int32)
-    keys = np.array([text_key(t) for _, t in spans], dtype=np.uint64)
-    return starts, lengths, keys
+def sentence_keys(folded: str) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct sentence keys of a folded text and how often each occurs
+    (identical sentences, i.e. copied passages, share a key)."""
+    keys = [text_key(m.group()) for m in _SENTENCE.finditer(folded)
+            if len(m.group()) <= LONG_SENTENCE]
+    unique, counts = np.unique(np.array(keys, dtype=np.uint64), return_counts=True)
+    return unique, np.minimum(counts, 65535).astype(np.uint16)
+
+
+def sentence_at(folded: str, offset: int) -> tuple[int, int, int]:
+    """(start, end, key) of the sentence holding `offset`; (offset, offset, 0)
+    between sentences (a line end); key 0 for a long sentence."""
+    lo = max(0, offset - LONG_SENTENCE - 1)
+    hi = min(len(folded), offset + LONG_SENTENCE + 1)
+    for m in _SENTENCE.finditer(folded, lo, hi):
+        if m.start() <= offset < m.end():
+            start, end = m.start(), m.end()
+            cut = (start == lo and lo > 0) or (end == hi and hi < len(folded))
+            long = cut or end - start > LONG_SENTENCE
+            return start, end, 0 if long else text_key(m.group())
+        if m.start() > offset:
+            break
+    return offset, offset, 0
 
 
 # ------------------------------------------------------------ dictionaries
@@ -181,10 +187,6 @@ def cut_folded(folded: str, user_dict: Path | None = None) -> list[str]:
     return segmenter(user_dict).cut(folded) if folded else []
 
 
-def word_counts(text: str, user_dict: Path | None = None) -> Counter:
-    return folded_word_counts(fold(text), user_dict)
-
-
 def folded_word_counts(folded: str, user_dict: Path | None = None) -> Counter:
     """How often each jieba word occurs in an already folded text."""
     counts = Counter(cut_folded(folded, user_dict))
@@ -200,41 +202,3 @@ def text_key(text: str) -> int:
 
 # Words recur from report to report: remember their keys (a vocabulary's worth).
 word_key = lru_cache(maxsize=1 << 19)(text_key)
-
-
-# ------------------------------------------------------------ Whoosh side
-
-class ChineseTokenizer(Tokenizer):
-    """Whoosh tokenizer: folded jieba words with positions and char offsets."""
-
-    def __init__(self, user_dict: str | None = None):
-        self.user_dict = user_dict
-
-    def __eq__(self, other):
-        return type(other) is type(self) and other.user_dict == self.user_dict
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        seg = segmenter(Path(self.user_dict) if self.user_dict else None)
-        pos = start_pos
-        for word, start, end in seg.tokenize(fold(value)):
-            if not is_word(word):
-                continue
-            token.text = word
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = value[start:end]
-            if positions:
-                token.pos = pos
-                pos += 1
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
-
-
-def ChineseAnalyzer(user_dict: str | None = None) -> ChineseTokenizer:
-    return ChineseTokenizer(user_dict)

@@ -5,7 +5,8 @@ few edited sentences (near-duplicates).
 Copies are found by a hash of the cleaned text. Near-duplicates by a sketch
 of each body's 5-character shingles, punctuation and spaces left out:
 one-permutation MinHash, i.e. one 64-bit hash per shingle and the smallest in
-each of 256 bins. The share of bins two sketches agree on estimates the
+each of 256 bins (its top 16 bits kept: two different shingles agree on them
+once in 65 536 bins, far below the estimate's own error). The share of bins two sketches agree on estimates the
 Jaccard overlap of their shingle sets (standard error about 0.02 near 0.9).
 Sketches that agree on a whole band of 8 bins make a candidate pair (LSH); a
 pair is near-duplicate when the estimate is at least SIMILAR; groups are the
@@ -30,7 +31,7 @@ BINS = 256
 BAND = 8
 SIMILAR = 0.88
 MIN_SHINGLES = 200      # shorter bodies are too small to call near-duplicates
-EMPTY = np.uint32(0xFFFFFFFF)
+EMPTY = np.uint16(0xFFFF)
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _M = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -42,18 +43,18 @@ def text_hash(text: str) -> str:
 
 
 def sketch(folded_body: str) -> np.ndarray:
-    """(BINS,) uint32; all EMPTY for a body under MIN_SHINGLES shingles."""
+    """(BINS,) uint16; all EMPTY for a body under MIN_SHINGLES shingles."""
     codes = text_codes(_NOT_WORD.sub("", folded_body)).astype(np.uint64)
-    out = np.full(BINS, EMPTY, dtype=np.uint32)
     count = len(codes) - SHINGLE + 1
     if count < MIN_SHINGLES:
-        return out
+        return np.full(BINS, EMPTY, dtype=np.uint16)
+    out = np.full(BINS, 0xFFFFFFFF, dtype=np.uint32)
     h = np.zeros(count, dtype=np.uint64)
     for j in range(SHINGLE):  # polynomial hash of each window, wrapping at 2**64
         h = h * np.uint64(0x100000001B3) + codes[j:j + count]
     h = _mix(h)
     np.minimum.at(out, (h & np.uint64(BINS - 1)).astype(np.intp), (h >> np.uint64(32)).astype(np.uint32))
-    return out
+    return (out >> 16).astype(np.uint16)
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -74,20 +75,41 @@ def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(filled.any(axis=1), same / np.maximum(filled.sum(axis=1), 1), 0.0)
 
 
+def similar_pairs(sketches: np.ndarray, eligible: np.ndarray,
+                  new: np.ndarray | None = None) -> np.ndarray:
+    """Pairs (a, b), a < b, of `eligible` reports (indexed, with a sketch)
+    whose estimated overlap is at least SIMILAR; with `new`, only the pairs
+    that involve a new report (an index update compares what it adds with
+    everything, never the old reports among themselves again)."""
+    n = len(sketches)
+    eligible = eligible & (sketches != EMPTY).any(axis=1) if n else eligible
+    pairs = _candidate_pairs(sketches, eligible)
+    if new is not None and len(pairs):
+        pairs = pairs[new[pairs[:, 0]] | new[pairs[:, 1]]]
+    if not len(pairs):
+        return pairs
+    return pairs[similarity(sketches[pairs[:, 0]], sketches[pairs[:, 1]]) >= SIMILAR]
+
+
+def components(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Group of each of n reports given its similar pairs: the smallest
+    position in its connected component (itself when alone)."""
+    parent = np.arange(n)
+    for a, b in pairs.tolist():
+        ra, rb = _root(parent, a), _root(parent, b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    while True:  # every entry to its root (roots are their group's smallest member)
+        up = parent[parent]
+        if (up == parent).all():
+            return parent.astype(np.int32)
+        parent = up
+
+
 def groups(sketches: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     """Group of each report: the smallest position in its group (itself when
     alone). Only `eligible` reports (indexed ones with a sketch) are grouped."""
-    n = len(sketches)
-    parent = np.arange(n)
-    eligible = eligible & (sketches != EMPTY).any(axis=1) if n else eligible
-    pairs = _candidate_pairs(sketches, eligible)
-    if len(pairs):
-        keep = similarity(sketches[pairs[:, 0]], sketches[pairs[:, 1]]) >= SIMILAR
-        for a, b in pairs[keep].tolist():
-            ra, rb = _root(parent, a), _root(parent, b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    return np.array([_root(parent, i) for i in range(n)], dtype=np.int32)
+    return components(len(sketches), similar_pairs(sketches, eligible))
 
 
 def _root(parent: np.ndarray, i: int) -> int:

@@ -80,28 +80,3 @@ def die() -> None:
             pass
     os.kill(os.getpid(), signal.SIGKILL)
     time.sleep(60)  # the signal is delivered before this returns
-
-
-def merging(policy):
-    """A Whoosh merge policy (`mergetype=`) with crash points around `policy`:
-    "merge" before any segment is read, "merged" after the old segments have
-    been copied into the new one, and "segment-written" after the new segment
-    is on disk but before the table of contents that makes it live."""
-    def merge(writer, segments):
-        crash_point("merge")
-        kept = policy(writer, segments)
-        crash_point("merged")
-        return _CrashOnAppend(kept) if armed("segment-written") else kept
-    return merge
-
-
-class _CrashOnAppend(list):
-    """Whoosh appends the finished new segment to the merge policy's result,
-    then writes the TOC: the only public place between the two."""
-
-    def append(self, segment) -> None:
-        super().append(segment)
-        crash_point("segment-written")
-
-    def __reduce__(self):  # the TOC pickles this list: store a plain one
-        return list, (list(self),)

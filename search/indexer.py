@@ -1,14 +1,18 @@
 """Corpus folder -> index: add, update and delete reports by content hash.
 
 Files are analysed in parallel worker processes (read -> clean -> meta ->
-words and character grams); the main process writes Whoosh and the next
-postings generation, then publishes both at once. Until then the previous
-generation keeps answering, and a run killed half way changes nothing.
+jieba words, sentences, sketch); the main process writes them into new
+segments (store/writer.py) and commits the run at once. Until the commit
+the previous index keeps answering, and a run killed half way changes
+nothing. Work is in proportion to the change: unchanged files are only
+hashed, and old segments are only rewritten when the merge policy says so.
 """
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import Counter
@@ -19,20 +23,20 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
-from whoosh import index as whoosh_index
-from whoosh.writing import CLEAR, MERGE_SMALL
 
 from . import analysis, dedup, faults
 from .clean import clean, corpus_rules
 from .corpus import corpus_files, file_digest, fingerprint
 from .lock import IndexLock, LockBusy
 from .meta import extract_meta
-from .postings import (DocRecord, Generation, GenerationWriter, OldFormat, current_folder,
-                       prune_generations, publish, roll_forward)
 from .readers import UnreadableFile, read_document
-from .schema import build_schema
+from .store import DocRecord, IndexDamaged, IndexWriter, WriteBusy
 
 IN_PROCESS_BELOW = 24  # fewer changed files than this: no worker processes
+IN_FLIGHT_PER_WORKER = 8  # analysed files waiting for the main process, at most
+SKIPPED_FILE = "skipped.json"  # files that could not be read, by content hash
+# Reasons that a change on this machine (not in the file) can cure: tried again every run.
+_RETRY_REASONS = ("old Word format", "cannot read", "could not analyse")
 
 
 class IndexError_(Exception):
@@ -90,36 +94,39 @@ def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> Do
     order = np.argsort(keys)
     tf = np.array([[c[w] for w in vocab] for c in counts], dtype=np.int64).reshape(3, -1)
     lengths = tuple(sum(c.values()) for c in counts)
-
-    grams = np.unique(analysis.gram_keys(analysis.text_codes(folded)))
-    sentence_starts, sentence_lengths, sentence_keys = analysis.sentences(folded)
+    sentence_keys, sentence_tf = analysis.sentence_keys(folded)
     return DocRecord(
         id=doc_id, hash=digest, size=size, title=meta.title, subtitle=meta.subtitle, text=report.text,
         year=meta.year, period=meta.period, doc_type=meta.doc_type, level=meta.level,
-        outline=outline, word_keys=keys[order], word_tf=_u16(tf[:, order]), lengths=lengths,
-        gram_keys=grams, sentence_starts=sentence_starts,
-        sentence_lengths=sentence_lengths, sentence_keys=sentence_keys,
+        outline=outline, word_keys=keys[order], word_tf=np.minimum(tf[:, order], 65535).astype(np.uint16),
+        lengths=lengths, sentence_keys=sentence_keys, sentence_tf=sentence_tf,
         text_hash=dedup.text_hash(report.text), sketch=dedup.sketch(fields[0]))
-
-
-def _u16(counts: np.ndarray) -> np.ndarray:
-    return np.minimum(counts, 65535).astype(np.uint16)
 
 
 def _analyse_job(job: tuple) -> tuple[str, DocRecord | None, str | None]:
     path, doc_id, digest, size, corpus = job
     faults.crash_point("reading")  # in a worker: kills the run too
     try:
-        return doc_id, analyse(path, doc_id, digest, size, corpus), None
+        record = analyse(path, doc_id, digest, size, corpus)
+        # The hash kept must be that of the bytes analysed: a file saved
+        # again while it was read is read again next run, never kept stale.
+        after, _ = file_digest(path)
+        if after != digest:
+            return doc_id, None, "changed while it was being read; it is read again next run"
+        return doc_id, record, None
     except UnreadableFile as exc:
         return doc_id, None, exc.reason
+    except OSError as exc:
+        return doc_id, None, f"cannot read file: {exc.strerror or exc}"
     except Exception as exc:  # a bug or a corrupt file must not stop the run
         return doc_id, None, f"could not analyse: {type(exc).__name__}: {exc}"
 
 
 def _start_worker(corpus: Path, run_pid: int) -> None:
     # A worker holds copies of the run's locks (forked file descriptors): if
-    # the run is killed, the worker must not outlive it and keep them.
+    # the run is killed, the worker must not outlive it and keep them. Ctrl+C
+    # is the run's to handle: a worker ignores it and is stopped by the run.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_run, args=(run_pid,), daemon=True).start()
     analysis.segmenter(analysis.user_dict_for(corpus))
 
@@ -131,6 +138,8 @@ def _exit_with_run(run_pid: int) -> None:
 
 
 def _run_jobs(jobs: list[tuple], workers: int, corpus: Path) -> Iterator[tuple]:
+    """Results in job order (the same index every run), with at most a few
+    finished results per worker waiting: memory does not grow with the corpus."""
     if workers <= 1 or len(jobs) < IN_PROCESS_BELOW:
         yield from map(_analyse_job, jobs)
         return
@@ -139,22 +148,29 @@ def _run_jobs(jobs: list[tuple], workers: int, corpus: Path) -> Iterator[tuple]:
     # Pool waits for it for ever, an executor raises BrokenProcessPool.
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_start_worker,
                                initargs=(corpus, os.getpid()))
+    window = workers * IN_FLIGHT_PER_WORKER
+    pending = []
     try:
-        yield from pool.map(_analyse_job, jobs, chunksize=4)  # in order: same index every run
+        for job in jobs:
+            pending.append(pool.submit(_analyse_job, job))
+            if len(pending) >= window:
+                yield pending.pop(0).result()
+        while pending:
+            yield pending.pop(0).result()
     except BrokenProcessPool:
         raise IndexError_("a worker process died while reading the files (out of memory?); "
                           "the index was left as it was") from None
     finally:
+        for future in pending:
+            future.cancel()
+        # Stop the workers now: a worker blocked on its queue would keep a
+        # Ctrl+C'd run waiting at exit.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
 
 
 # ------------------------------------------------------------------ the run
-
-def open_whoosh(index_dir: Path):
-    if whoosh_index.exists_in(index_dir):
-        return whoosh_index.open_dir(index_dir)
-    return whoosh_index.create_in(index_dir, build_schema())
-
 
 def index_corpus(corpus: Path, index_dir: Path, rebuild: bool = False,
                  jobs: int | None = None, progress: Progress | None = None) -> IndexSummary:
@@ -168,63 +184,78 @@ def index_corpus(corpus: Path, index_dir: Path, rebuild: bool = False,
         raise IndexBusy(str(exc)) from None
     try:
         faults.crash_point("locked")
-        # Under the lock no other run writes: what an earlier run left unfinished can go.
-        ix = open_whoosh(index_dir)
-        notes = lock.notes + roll_forward(index_dir, ix.latest_generation()) + prune_generations(index_dir)
-        try:
-            # Whoosh's own lock dies with its holder too; it is only held here by
-            # something that bypasses our lock (another tool, or a bug).
-            writer = ix.writer(timeout=0.5)
-        except whoosh_index.LockError:
-            raise IndexBusy(f"the index at {index_dir}/ is being written by another "
-                            "program; try again when it has finished") from None
-        try:
-            summary = _update(corpus, index_dir, ix, writer, rebuild, jobs, progress)
-        except BaseException:
-            writer.cancel()
-            raise
+        summary = _update(corpus, index_dir, rebuild, jobs, progress)
         faults.crash_point("finished")
+        summary.notes[:0] = lock.notes
     finally:
         lock.release()
-    summary.notes[:0] = notes
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSummary:
-    summary = IndexSummary()
-    analysis_print = fingerprint(corpus)
-    folder = current_folder(index_dir)
-    try:
-        base = Generation(folder) if folder else None
-        stale = False
-    except OldFormat:
-        base, stale = None, True
+def _open_writer(index_dir: Path, analysis_print: str, rebuild: bool,
+                 summary: IndexSummary) -> IndexWriter:
+    """The writer for this run, rebuilding when the old index cannot be extended."""
     if rebuild:
         summary.rebuilt_because = "a rebuild was asked for"
-    elif stale:
+    try:
+        writer = IndexWriter(index_dir, analysis_print, rebuild=rebuild)
+    except WriteBusy as exc:
+        raise IndexBusy(str(exc)) from None
+    except IndexDamaged as exc:
+        if not exc.old_format:
+            raise IndexError_(str(exc)) from None
         summary.rebuilt_because = "the index was written by another version"
-    elif base is None and ix.doc_count():
-        summary.rebuilt_because = "the search data beside the index is missing"
-    elif base is not None and base.fingerprint != analysis_print:
+        return IndexWriter(index_dir, analysis_print, rebuild=True)
+    summary.notes += writer.notes
+    if any("another version" in note for note in writer.notes):
+        summary.rebuilt_because = "the index was written by another version"
+    snapshot = writer.snapshot
+    if snapshot is not None and snapshot.fingerprints - {analysis_print}:
+        writer.cancel()
         summary.rebuilt_because = ("the analyzer, the dictionaries or the cleaning rules "
                                    "changed since the last run")
-    elif base is not None and base.whoosh_generation != ix.latest_generation():
-        summary.rebuilt_because = "the last run was interrupted"
-    if summary.rebuilt_because:
-        base = None
+        writer = IndexWriter(index_dir, analysis_print, rebuild=True)
+    return writer
 
+
+def _update(corpus, index_dir, rebuild, jobs, progress) -> IndexSummary:
+    summary = IndexSummary()
+    analysis_print = fingerprint(corpus)
+    writer = _open_writer(index_dir, analysis_print, rebuild, summary)
+    try:
+        summary = _apply_changes(corpus, index_dir, writer, jobs, progress, summary)
+    except BaseException:
+        writer.cancel()
+        raise
+    return summary
+
+
+def _apply_changes(corpus, index_dir, writer: IndexWriter, jobs, progress,
+                   summary: IndexSummary) -> IndexSummary:
+    snap = writer.snapshot
     files = corpus_files(corpus, summary.ignored)
-    indexed = {d["id"]: d["hash"] for d in base.docs} if base else {}
-    todo = []
+    indexed: dict[str, tuple[int, str]] = {}
+    if snap is not None:
+        hashes = np.concatenate([np.asarray(p.data.meta.file_hash) for p in snap.parts]) \
+            if snap.parts else np.zeros((0, 16), np.uint8)
+        for d, doc_id in enumerate(snap.ids()):
+            if snap.live[d]:
+                indexed[doc_id] = (d, bytes(hashes[d]).hex())
+    remembered = _read_skipped(index_dir) if snap is not None else {}
+    todo, still_skipped = [], {}
     for doc_id, path in files.items():
         try:
             digest, size = file_digest(path)
         except OSError as exc:
             summary.skipped.append((doc_id, f"cannot read: {exc.strerror or exc}"))
             continue
-        if indexed.get(doc_id) == digest:
+        known = indexed.get(doc_id)
+        if known is not None and known[1] == digest:
             summary.unchanged += 1
+        elif doc_id not in indexed and remembered.get(doc_id, (None,))[0] == digest:
+            summary.skipped.append((doc_id, remembered[doc_id][1]))  # unchanged: not read again
+            still_skipped[doc_id] = remembered[doc_id]
         else:
             todo.append((path, doc_id, digest, size, corpus))
     gone = set(indexed) - set(files)
@@ -233,64 +264,95 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
     # The old version of every changed file goes, whether or not the new one reads.
     drop = gone | {job[1] for job in todo if job[1] in indexed}
     # A copy has no text of its own: when its source goes, it is read again.
-    rehome = {d["id"] for d in base.docs if d.get("copy_of") in drop} - drop if base else set()
+    rehome = set()
+    if snap is not None:
+        dropped = {indexed[i][0] for i in drop}
+        for source, copies in snap.copies_of.items():
+            if source in dropped:
+                rehome |= {snap.id(c) for c in copies}
+        rehome -= drop
     for doc_id in sorted(rehome):
         path = files[doc_id]
-        todo.append((path, doc_id, indexed[doc_id], path.stat().st_size, corpus))
+        todo.append((path, doc_id, indexed[doc_id][1], path.stat().st_size, corpus))
     drop |= rehome
-    if not todo and not drop and base is not None:
+    if not todo and not drop:
         writer.cancel()
-        summary.reports, summary.generation = base.n - base.copy_count, base.number
+        _write_skipped(index_dir, still_skipped, summary)
+        summary.reports = snap.report_count if snap is not None else 0
+        summary.generation = writer.generation
         return summary
 
     for doc_id in drop:
-        writer.delete_by_term("id", doc_id)
-    number = writer.generation
-    generation = GenerationWriter(index_dir, number, base, drop)
-    try:
-        workers = jobs or os.cpu_count() or 1
-        for done, (doc_id, record, reason) in enumerate(_run_jobs(todo, workers, corpus), 1):
-            if record is None:
-                summary.skipped.append((doc_id, reason))
+        writer.delete(indexed[doc_id][0])
+    # The cleaned texts already indexed (and staying), for spotting copies.
+    indexed_as = _live_text_hashes(snap, {indexed[i][0] for i in drop}) if snap is not None else set()
+    digests = {job[1]: job[2] for job in todo}
+    workers = jobs or os.cpu_count() or 1
+    for done, (doc_id, record, reason) in enumerate(_run_jobs(todo, workers, corpus), 1):
+        if record is None:
+            summary.skipped.append((doc_id, reason))
+            if not reason.startswith(_RETRY_REASONS):
+                still_skipped[doc_id] = (digests[doc_id], reason)
+        else:
+            is_copy = record.text_hash in indexed_as
+            indexed_as.add(record.text_hash)
+            writer.add(record, is_copy)
+            summary.copies += is_copy
+            summary.text_bytes += record.size
+            if doc_id in rehome:
+                pass  # unchanged, already counted
+            elif doc_id in indexed:
+                summary.updated += 1
             else:
-                summary.copies += _add(writer, generation, record) is not None
-                summary.text_bytes += record.size
-                if doc_id in rehome:
-                    pass  # unchanged, already counted
-                elif doc_id in indexed:
-                    summary.updated += 1
-                else:
-                    summary.added += 1
-            if progress:
-                progress(done, len(todo), doc_id)
-            faults.crash_point("adding")
-        summary.removed = len(drop) - summary.updated - len(rehome)
-        if not summary.changed and base is not None:  # every changed file was unreadable and new
-            generation.abandon()
-            writer.cancel()
-            summary.reports, summary.generation = base.n - base.copy_count, base.number
-            return summary
-        folder = generation.finish(number, analysis_print, analysis.user_dict_for(corpus))
-        faults.crash_point("generation-written")
-    except BaseException:
-        generation.abandon()
-        raise
-    if base is None:
-        writer.commit(mergetype=faults.merging(CLEAR))  # a rebuild replaces every old segment
-    else:
-        writer.commit(mergetype=faults.merging(MERGE_SMALL))
-    faults.crash_point("committed")
-    publish(index_dir, folder)
-    summary.generation = number
-    summary.reports = sum(d.get("copy_of") is None for d in generation.docs)
+                summary.added += 1
+        if progress:
+            progress(done, len(todo), doc_id)
+        faults.crash_point("adding")
+    summary.removed = len(drop) - summary.updated - len(rehome)
+    if not summary.changed and snap is not None and not writer.rebuild:
+        writer.cancel()  # every changed file was unreadable and new
+        summary.reports, summary.generation = snap.report_count, writer.generation
+        _write_skipped(index_dir, still_skipped, summary)
+        return summary
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) \
+        if threading.current_thread() is threading.main_thread() else None
+    try:  # once the commit starts, Ctrl+C waits for it: the run either happened or not
+        summary.generation = writer.commit()
+        _write_skipped(index_dir, still_skipped, summary)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    summary.reports = _report_count(index_dir)
     return summary
 
 
-def _add(writer, generation: GenerationWriter, r: DocRecord) -> str | None:
-    """One analysed report into Whoosh (the store of record) and the postings.
-    Returns the id of the report it is a copy of, if it is one."""
-    writer.add_document(
-        id=r.id, title=r.title, subtitle=r.subtitle, headings="\n".join(h[1] for h in r.outline),
-        body=r.text, year=r.year or 0, period=r.period, type=r.doc_type,
-        level=r.level, hash=r.hash, size=r.size)
-    return generation.add(r)
+def _live_text_hashes(snap, dropped: set[int]) -> set[str]:
+    hashes = np.concatenate([np.asarray(p.data.meta.text_hash) for p in snap.parts]) \
+        if snap.parts else np.zeros((0, 16), np.uint8)
+    return {bytes(hashes[d]).hex() for d in np.flatnonzero(snap.indexed).tolist() if d not in dropped}
+
+
+def _report_count(index_dir: Path) -> int:
+    from .store import Snapshot
+    snap = Snapshot.open(index_dir)
+    return snap.report_count if snap is not None else 0
+
+
+# ---------------------------------------------------------------- skipped files
+
+def _read_skipped(index_dir: Path) -> dict[str, tuple[str, str]]:
+    """Files skipped by earlier runs: id -> (content hash, reason)."""
+    try:
+        data = json.loads((index_dir / SKIPPED_FILE).read_text("utf-8"))
+        return {k: (v[0], v[1]) for k, v in data.items()}
+    except (OSError, ValueError, TypeError, IndexError, AttributeError):
+        return {}
+
+
+def _write_skipped(index_dir: Path, skipped: dict[str, tuple[str, str]], summary: IndexSummary) -> None:
+    tmp = index_dir / f".{SKIPPED_FILE}.tmp"
+    try:
+        tmp.write_text(json.dumps({k: list(v) for k, v in skipped.items()}, ensure_ascii=False), "utf-8")
+        os.replace(tmp, index_dir / SKIPPED_FILE)
+    except OSError:
+        pass  # only a cache: the next run reads those files again

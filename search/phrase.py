@@ -18,9 +18,11 @@ import numpy as np
 
 from . import analysis
 from .highlight import find_all
-from .query import Filters, MAX_QUERY_CHARS, QueryTooLong
-from .postings import Generation
-from .searcher import Library, candidates, filter_mask, rank, sort_docs
+from .matching import filter_mask
+from .query import MAX_QUERY_CHARS, Filters, QueryTooLong
+from .ranking import rank, sort_docs
+from .searcher import Library
+from .store import Snapshot
 
 CONTEXT = 30
 PHRASE_SORTS = ("rank", "left", "right")
@@ -31,6 +33,7 @@ SORT_AT_MOST = 10000      # occurrences (in rank order) a sort by context orders
                           # making every line of 的 or ， took seconds of a server thread
 ALSO_IN_SHOWN = 20         # reports listed for a group of copies
 WINDOW = 10               # characters cut by jieba on each side for them
+SENTENCE_SHOWN = 300      # characters of a line's sentence shown, at most
 
 
 @dataclass
@@ -91,10 +94,10 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
         raise QueryTooLong(len(phrase))
     sort = sort if sort in PHRASE_SORTS else "rank"
     page = max(1, page)
-    gen = library.generation()
+    gen = library.snapshot()
     needle = analysis.fold(phrase)
 
-    docs, counts, ranked = _matches(gen, needle, filters or Filters())
+    docs, counts, ranked = _matches(library, gen, needle, filters or Filters())
     count_of = np.zeros(gen.n, dtype=np.int64)  # occurrences per report, 0 outside the result
     count_of[docs] = counts
 
@@ -123,29 +126,43 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
     return result
 
 
-MATCHES_KEPT = 64  # phrases whose matches a generation remembers (paging, re-sorting)
-
-
-def _matches(gen: Generation, needle: str, filters: Filters) -> tuple[np.ndarray, np.ndarray, list[int]]:
+def _matches(library: Library, gen: Snapshot, needle: str,
+             filters: Filters) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """The reports holding the phrase, its count in each, and the reports in
-    rank order. One pass over the candidate texts gives the exact counts; the
-    answer is kept, so the next page or another sort of it costs no pass."""
-    memo = gen.derived.setdefault("phrase_matches", {})
-    key = (needle, repr(sorted((k, sorted(v) if isinstance(v, set) else v)
-                               for k, v in vars(filters).items())))
-    found = memo.get(key)
-    if found is None:
-        maybe = np.flatnonzero(candidates(gen, needle) & filter_mask(gen, filters))
-        counts = np.array([gen.folded(d).count(needle) for d in maybe.tolist()], dtype=np.int64)
-        docs, counts = maybe[counts > 0], counts[counts > 0]
-        ranked = [d for d, _ in sort_docs(gen, docs, rank(gen, [needle], docs), "relevance")]
-        if len(memo) >= MATCHES_KEPT:
-            memo.clear()
-        found = memo[key] = (docs, counts, ranked)
-    return found
+    rank order: exact counts from the index (matching.doc_counts), the answer
+    kept so that the next page or another sort of it is cheaper still."""
+    key = ("phrase", gen.token, needle, repr(sorted((k, sorted(v) if isinstance(v, set) else v)
+                                                   for k, v in vars(filters).items())))
+
+    def make():
+        docs, counts = library.counts(gen, needle)
+        keep = filter_mask(gen, filters)[docs] & gen.indexed[docs]
+        docs, counts = docs[keep], counts[keep]
+        scores = rank(gen, [needle], docs, {needle: (docs, counts)})
+        ranked = np.array([d for d, _ in sort_docs(gen, docs, scores, "relevance")], np.int64)
+        return docs, counts, ranked
+    docs, counts, ranked = library.cache.get_or_make(key, make)
+    return docs, counts, ranked.tolist()
 
 
-def _occurrences(gen: Generation, ranked: list[int], needle: str) -> Iterator[tuple[int, int]]:
+def _holders(gen: Snapshot, key: int) -> tuple[np.ndarray, np.ndarray]:
+    """Live reports holding a sentence (by its key), and how many times each."""
+    if not key:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    docs_out, tf_out = [], []
+    for part in gen.parts:
+        docs, tf = part.data.sentences.get(key)
+        if len(docs):
+            local = np.asarray(docs).astype(np.int64)
+            keep = ~part.deleted[local]
+            docs_out.append(local[keep] + part.base)
+            tf_out.append(np.asarray(tf)[keep].astype(np.int64))
+    if not docs_out:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(docs_out), np.concatenate(tf_out)
+
+
+def _occurrences(gen: Snapshot, ranked: list[int], needle: str) -> Iterator[tuple[int, int]]:
     """(report, offset) of every occurrence, reports in rank order."""
     for d in ranked:
         for p in find_all(gen.folded(d), needle):
@@ -163,23 +180,29 @@ def _rank_page(gen, ranked, needle, counts, page, per_page) -> tuple[list[KwicLi
     for d in ranked:
         if covered[d] >= counts[d]:
             continue
-        for p in find_all(gen.folded(d), needle):
-            start, _, key = gen.sentence_at(d, p)
-            if (key, p - start) in first:
+        folded = gen.folded(d)
+        for p in find_all(folded, needle):
+            start, _, key = analysis.sentence_at(folded, p)
+            group = (key, p - start) if key else (-d - 1, p)  # a long sentence: its own line
+            if group in first:
                 continue
-            first[(key, p - start)] = (d, p)
-            holders, tf = gen.copies(key)
-            covered[holders] += tf
+            first[group] = (d, p)
+            if key:
+                holders, tf = _holders(gen, key)
+                covered[holders] += tf
+            else:
+                covered[d] += 1
             if len(first) > want:  # one more than needed: there is a next page
                 break
         if len(first) > want:
             break
     lines = []
     for (key, _), (d, p) in list(first.items())[(page - 1) * per_page: want]:
-        holders, tf = gen.copies(key)
+        holders, tf = _holders(gen, key if key > 0 else 0)
         inside = counts[holders] > 0
-        lines.append(_line(gen, d, p, len(needle), int(tf[inside].sum()),
-                           holders[inside][:ALSO_IN_SHOWN + 1].tolist()))
+        count = int(tf[inside].sum()) if inside.any() else 1
+        lines.append(_line(gen, d, p, len(needle), count,
+                           holders[inside][:ALSO_IN_SHOWN + 1].tolist() or [d]))
     return lines, (len(first) if len(first) <= want else None)
 
 
@@ -197,10 +220,10 @@ def _all_lines_page(gen, ranked, needle, sort, page, per_page, in_one_sentence,
         offsets = find_all(folded, needle)[:limit]
         limit -= len(offsets)
         if in_one_sentence:
-            a, b = int(gen.sentence_ptr[d]), int(gen.sentence_ptr[d + 1])
-            rows = a + np.searchsorted(gen.sentence_starts[a:b], offsets, side="right") - 1
-            keys = zip(gen.sentence_keys[rows].tolist(),
-                       (np.array(offsets) - gen.sentence_starts[rows]).tolist())
+            keys = []
+            for p in offsets:
+                start, _, key = analysis.sentence_at(folded, p)
+                keys.append((key, p - start) if key else (-d - 1, p))
         else:
             keys = (_context(folded, p, p + len(needle)) for p in offsets)
         for key, p in zip(keys, offsets):
@@ -229,21 +252,24 @@ def _context(folded: str, p: int, end: int) -> tuple[str, str]:
             folded[end:end + CONTEXT].partition("\n")[0])
 
 
-def _line(gen: Generation, d: int, p: int, length: int, count: int, docs: list[int]) -> KwicLine:
+def _line(gen: Snapshot, d: int, p: int, length: int, count: int, docs: list[int]) -> KwicLine:
     """The line at (d, p) in the original characters (folding keeps offsets),
     standing for `count` identical lines in `docs`."""
-    meta, text = gen.docs[d], gen.text(d)
-    left, right = _context(gen.folded(d), p, p + length)
-    start, size, _ = gen.sentence_at(d, p)  # a phrase across sentences: from its own start
-    return KwicLine(id=meta["id"], title=meta["title"], year=meta["year"], offset=p,
+    text, folded = gen.text(d), gen.folded(d)
+    left, right = _context(folded, p, p + length)
+    start, end, _ = analysis.sentence_at(folded, p)  # a phrase across sentences: from its own start
+    start = max(start, p - SENTENCE_SHOWN // 2)
+    end = min(max(end, p + length), start + max(SENTENCE_SHOWN, p + length - start))
+    year = int(gen.years[d]) or None
+    return KwicLine(id=gen.id(d), title=gen.title(d), year=year, offset=p,
                     left=text[p - len(left):p], match=text[p:p + length],
                     right=text[p + length:p + length + len(right)],
-                    sentence=text[start:max(start + size, p + length)].strip(), count=count,
-                    also_in=[{"id": gen.docs[m]["id"], "title": gen.docs[m]["title"]}
+                    sentence=text[start:end].strip(), count=count,
+                    also_in=[{"id": gen.id(m), "title": gen.title(m)}
                              for m in dict.fromkeys(docs[:ALSO_IN_SHOWN + 1]) if m != d][:ALSO_IN_SHOWN])
 
 
-def collocations(gen: Generation, ranked: list[int], needle: str) -> tuple[list, list, int]:
+def collocations(gen: Snapshot, ranked: list[int], needle: str) -> tuple[list, list, int]:
     """The jieba words most often directly before and after the phrase, over
     its first COLLOCATION_SAMPLE occurrences in rank order (usually all).
     jieba cuts each distinct window of WINDOW characters once."""

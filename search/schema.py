@@ -1,26 +1,26 @@
 """The one Whoosh schema: the store of record for every indexed report.
 
-Whoosh holds each report's cleaned text and metadata, keeps commits atomic
-and allows one writer at a time. Fast query answering uses arrays derived
-from the same analysis (see postings.py), written beside it per generation.
+Whoosh keeps each report's cleaned text and metadata (stored fields, read
+by the report page, `reports show`, snippets and KWIC lines), finds a report
+by its id (the one indexed field), marks deletions, owns the segments and
+their merging, and commits a run at once through its table of contents.
+Matching and ranking use the companion files beside each segment (store/).
 """
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
-
-from .analysis import ChineseAnalyzer
+from whoosh.fields import ID, STORED, Schema
 
 
 def build_schema() -> Schema:
-    words = ChineseAnalyzer()
     return Schema(
-        id=ID(stored=True, unique=True),          # path relative to the corpus
-        title=TEXT(analyzer=words, stored=True, field_boost=3.0),
+        id=ID(stored=True, unique=True),   # path relative to the corpus
+        title=STORED(),
         subtitle=STORED(),
-        headings=STORED(),                         # outline text, one heading a line
-        body=STORED(),                             # cleaned text; words are in postings.py
-        year=NUMERIC(stored=True, signed=False, bits=32),
-        period=ID(stored=True),
-        type=ID(stored=True),
-        level=ID(stored=True),
-        hash=ID(stored=True),                      # content hash of the source file
-        size=NUMERIC(stored=True, signed=False, bits=64),
+        body=STORED(),                     # cleaned text; None for a copy (see copy_of)
+        outline=STORED(),                  # [(depth, text, offset in body)]
+        year=STORED(),
+        period=STORED(),
+        type=STORED(),
+        level=STORED(),
+        hash=STORED(),                     # content hash of the source file
+        size=STORED(),
+        copy_of=STORED(),                  # id of the report with this very text, or None
     )

@@ -1,9 +1,9 @@
-"""Answering queries: exact matching, BM25F ranking, facets, pages, snippets.
+"""Answering queries: a Library over the current index; results, facets, pages.
 
-Matching is exact: a term matches a report when the folded title or text
-contains it. Character gram postings narrow the candidates (exactly, for
-terms of one or two characters); longer terms are confirmed with `in` on
-the folded text. jieba words only rank.
+Matching is exact (matching.py: a term matches where the folded text holds
+it); jieba words only rank (ranking.py). Results come with facet counts in
+which each group's own selection is left out, so several values of a group
+can be chosen; a group of near-duplicates counts once.
 """
 from __future__ import annotations
 
@@ -15,17 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
-from . import analysis
 from .highlight import Segment, hit_spans, snippets
-from .postings import Generation, OldFormat, current_pointer
+from .matching import doc_counts, filter_mask, term_mask
 from .query import Filters, Query, Term, parse
+from .ranking import SORTS, collapse, rank, sort_docs
+from .store import ByteBudgetCache, IndexDamaged, Snapshot
 
-K1 = 1.2
-FIELD_WEIGHTS = np.array([1.0, 3.0, 2.0])   # body, title, headings
-FIELD_B = np.array([0.75, 0.5, 0.5])
-SORTS = ("relevance", "newest", "oldest")
 FACETS = ("year", "type", "level")
 PER_PAGE = 10
+DEFAULT_CACHE_MB = 256  # answers and texts kept per process (--cache-mb)
 
 
 class NoIndex(Exception):
@@ -109,103 +107,64 @@ class ReportView:
 
 
 class Library:
-    """The index as seen by one process: follows CURRENT to the newest
-    generation and keeps one loaded generation (plus per-term caches)."""
+    """The index as seen by one process: follows Whoosh's latest commit and
+    keeps one snapshot of it, with a byte-budgeted cache of answers and texts."""
 
-    def __init__(self, index_dir: Path, warm: bool = False):
-        """`warm`: decode and fold every text in the background after a new
-        generation loads, so that a server's first queries are as fast as the
-        rest (a one-shot command leaves it off and decodes only what it reads)."""
+    def __init__(self, index_dir: Path, warm: bool = False, cache_mb: int = DEFAULT_CACHE_MB):
+        """`warm`: read every segment's arrays once in the background after a
+        new commit loads, so a server's first queries find them in memory."""
         self.index_dir = Path(index_dir)
         self.warm = warm
-        self._gen: Generation | None = None
-        self._pointer: str | None = None
+        self.cache = ByteBudgetCache(cache_mb << 20)
+        self._snap: Snapshot | None = None
         self._lock = threading.Lock()
-        self._masks: dict[tuple, np.ndarray] = {}
 
-    # ------------------------------------------------------------ generation
-    def generation(self) -> Generation:
-        found = current_pointer(self.index_dir)
-        if found is None:
-            if self._gen is not None:
-                return self._gen
-            raise NoIndex(self.index_dir)
-        pointer, folder = found
-        if pointer != self._pointer:
-            with self._lock:
-                if pointer != self._pointer:
-                    try:
-                        gen = Generation(folder)
-                    except OldFormat as exc:
-                        raise NoIndex(self.index_dir, str(exc)) from None
-                    if self._gen is not None:
-                        self._gen.retired = True
-                    self._gen, self._pointer, self._masks = gen, pointer, {}
-                    if self.warm:
-                        threading.Thread(target=gen.warm, daemon=True).start()
-        return self._gen
+    # ------------------------------------------------------------ snapshot
+    def snapshot(self) -> Snapshot:
+        snap = self._snap
+        if snap is not None and snap.is_current():
+            return snap
+        with self._lock:
+            if self._snap is None or not self._snap.is_current():
+                try:
+                    fresh = Snapshot.open(self.index_dir, self.cache)
+                except IndexDamaged as exc:
+                    raise NoIndex(self.index_dir, str(exc)) from None
+                if fresh is None:
+                    if self._snap is not None:
+                        return self._snap
+                    raise NoIndex(self.index_dir)
+                self._snap = fresh
+                if self.warm:
+                    threading.Thread(target=_touch, args=(fresh,), daemon=True).start()
+            return self._snap
+
+    generation = snapshot  # the name the web and the CLI know it by
 
     # ------------------------------------------------------------ matching
-    def _cached(self, kind: str, gen: Generation, term: Term, make) -> np.ndarray:
-        key = (kind, gen.number, term.folded, term.field)
-        mask = self._masks.get(key)
-        if mask is None:
-            mask = make()
-            self._remember(key, mask)
-        return mask
+    def counts(self, snap: Snapshot, needle: str) -> tuple[np.ndarray, np.ndarray]:
+        """Exact (reports, counts) of a folded string, kept for the next query."""
+        return self.cache.get_or_make(("counts", snap.token, needle), lambda: doc_counts(snap, needle))
 
-    def _remember(self, key: tuple, mask: np.ndarray) -> None:
-        if len(self._masks) > 4096:  # ~40 MB at 10k reports; start again
-            self._masks.clear()
-        self._masks[key] = mask
-
-    def term_mask(self, gen: Generation, term: Term) -> np.ndarray:
-        """Exactly the reports the term matches on its own."""
-        return self._cached("exact", gen, term, lambda: self.exact_within(gen, term, None))
-
-    def candidate_mask(self, gen: Generation, term: Term) -> np.ndarray:
-        """Reports the term may match: exact for short terms and fields."""
+    def term_mask(self, snap: Snapshot, term: Term) -> np.ndarray:
         if term.field:
-            return self.term_mask(gen, term)
-        return self._cached("maybe", gen, term, lambda: candidates(gen, term.folded))
+            return self.cache.get_or_make(("field", snap.token, term.field, term.folded),
+                                          lambda: term_mask(snap, term))
+        docs, _ = self.counts(snap, term.folded)
+        mask = np.zeros(snap.n, bool)
+        mask[docs] = True
+        return mask & snap.indexed
 
-    def exact_within(self, gen: Generation, term: Term, within: np.ndarray | None) -> np.ndarray:
-        """The reports among `within` (None: all) that the term matches.
-        Confirmed on every candidate, the answer is kept for the next query."""
-        if term.field:
-            return _field_mask(gen, term) if within is None else self.term_mask(gen, term) & within
-        key = ("exact", gen.number, term.folded, term.field)
-        known = self._masks.get(key)
-        if known is not None:
-            return known.copy() if within is None else known & within
-        maybe = self.candidate_mask(gen, term)
-        complete = within is None or not (maybe & ~within).any()
-        mask = maybe.copy() if within is None else maybe & within
-        if len(term.folded) > 2:  # bigrams only say "may contain": confirm
-            needle = term.folded
-            for d in np.flatnonzero(mask).tolist():
-                if needle not in gen.folded(d):
-                    mask[d] = False
-        if complete:
-            self._remember(key, mask.copy())
-        return mask
-
-    def matching(self, gen: Generation, query: Query, filters: Filters) -> np.ndarray:
-        """Cheap candidate masks first; then each term is confirmed only on
-        the reports still in the running."""
-        mask = filter_mask(gen, filters) & gen.indexed  # a copy is found as its source
+    def matching(self, snap: Snapshot, query: Query) -> np.ndarray:
+        """Reports matching the query's terms (filters aside); copies left out."""
+        mask = snap.indexed.copy()
         for group in query.required:
-            any_ = np.zeros(gen.n, dtype=bool)
+            any_ = np.zeros(snap.n, dtype=bool)
             for term in group:
-                any_ |= self.candidate_mask(gen, term)
+                any_ |= self.term_mask(snap, term)
             mask &= any_
-        for group in query.required:
-            exact = np.zeros(gen.n, dtype=bool)
-            for term in group:
-                exact |= self.exact_within(gen, term, mask & ~exact)
-            mask &= exact
         for term in query.excluded:
-            mask &= ~self.exact_within(gen, term, mask)
+            mask &= ~self.term_mask(snap, term)
         return mask
 
     # ------------------------------------------------------------ search
@@ -214,225 +173,149 @@ class Library:
         started = time.perf_counter()
         query = parse(text)
         filters = query.filters.merged(filters or Filters())
-        gen = self.generation()
+        snap = self.snapshot()
         sort = sort if sort in SORTS else "relevance"
         page = max(1, page)
 
-        mask = self.matching(gen, query, filters)
+        terms = self.matching(snap, query)
+        by_group = {g: filter_mask(snap, _only(filters, g)) for g in FACETS}
+        mask = terms & by_group["year"] & by_group["type"] & by_group["level"]
         found = np.flatnonzero(mask)
         needles = [t.folded for t in query.positive_terms]
-        docs, scores = collapse(gen, found, rank(gen, needles, found))
-        order = sort_docs(gen, docs, scores, sort)
+        counts = {t.folded: self.counts(snap, t.folded) for t in query.positive_terms if not t.field}
+        docs, scores = collapse(snap, found, rank(snap, needles, found, counts))
+        order = sort_docs(snap, docs, scores, sort)
         pages = max(1, math.ceil(len(docs) / per_page))
         chosen = order[(page - 1) * per_page: page * per_page]
-        hits = [self._hit(gen, int(d), float(s), needles, mask) for d, s in chosen]
+        hits = [self._hit(snap, int(d), float(s), needles, mask) for d, s in chosen]
         result = SearchResult(
             query=text, total=len(docs), page=page, pages=pages, per_page=per_page,
-            sort=sort, hits=hits, facets=facet_counts(gen, docs),
+            sort=sort, hits=hits, facets=self._facets(snap, terms, by_group, filters, docs),
             # Only an empty result needs to say which terms found nothing.
-            term_reports={str(t): int(self.term_mask(gen, t).sum())
+            term_reports={str(t): int(self.term_mask(snap, t).sum())
                           for t in query.positive_terms} if not len(docs) else {},
             filters=filters, merged=len(found) - len(docs))
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
 
-    def _hit(self, gen: Generation, d: int, score: float, needles: list[str],
-             matched: np.ndarray) -> Hit:
-        meta = gen.docs[d]
-        text, folded = gen.text(d), gen.folded(d)
+    def _facets(self, snap: Snapshot, terms: np.ndarray, by_group: dict, filters: Filters,
+                docs: np.ndarray) -> dict[str, dict[str, int]]:
+        """Counts per facet value; a group with a selection is counted with that
+        selection left out (the other groups' selections kept)."""
+        out = {}
+        for g in FACETS:
+            if not _selects(filters, g):
+                out[g] = facet_counts(snap, docs)[g]
+                continue
+            mask = terms.copy()
+            for other in FACETS:
+                if other != g:
+                    mask &= by_group[other]
+            members = np.flatnonzero(mask)
+            _, first = np.unique(snap.group[members], return_index=True)
+            out[g] = facet_counts(snap, members[np.sort(first)])[g]
+        return out
+
+    def _hit(self, snap: Snapshot, d: int, score: float, needles: list[str], matched: np.ndarray) -> Hit:
+        meta = snap.stored(d)
+        text, folded = snap.text(d), snap.folded(d)
         spans = hit_spans(folded, needles)
-        a, b = int(gen.sentence_ptr[d]), int(gen.sentence_ptr[d + 1])
-        table = (gen.sentence_starts[a:b], gen.sentence_lengths[a:b])
-        return Hit(id=meta["id"], title=meta["title"], subtitle=meta["subtitle"], year=meta["year"],
-                   period=meta["period"], type=meta["type"], level=meta["level"],
-                   score=score, snippets=snippets(text, folded, spans, table),
+        return Hit(id=meta["id"], title=meta.get("title") or "", subtitle=meta.get("subtitle") or "",
+                   year=meta.get("year"), period=meta.get("period") or "", type=meta.get("type") or "",
+                   level=meta.get("level") or "",
+                   score=score, snippets=snippets(text, folded, spans),
                    first_hit=spans[0][0] if spans else None,
-                   copies=_copies(gen, d), similar=_similar(gen, d, matched))
+                   copies=_copies(snap, d), similar=_similar(snap, d, matched))
 
     # ------------------------------------------------------------ one report
     def has(self, doc_id: str) -> bool:
-        return doc_id in self.generation().position
-
-    def title(self, doc_id: str) -> str:
-        gen = self.generation()
-        d = gen.position.get(doc_id)
-        return gen.docs[d]["title"] if d is not None else doc_id
+        return self.snapshot().find(doc_id) is not None
 
     def report(self, doc_id: str, query_text: str = "") -> ReportView:
-        gen = self.generation()
-        d = gen.position.get(doc_id)
+        snap = self.snapshot()
+        d = snap.find(doc_id)
         if d is None:
             raise UnknownReport(doc_id)
-        meta = gen.docs[d]
+        meta = snap.stored(d)
         needles = [t.folded for t in parse(query_text).positive_terms] if query_text else []
-        source = int(gen.source[d])
-        family = [gen.docs[source]["id"]] + _copies(gen, source)  # every file with this text
+        source = int(snap.source[d])
+        family = [snap.id(source)] + _copies(snap, source)  # every file with this text
         return ReportView(
-            id=meta["id"], title=meta["title"], subtitle=meta["subtitle"], year=meta["year"],
-            period=meta["period"],
-            type=meta["type"], level=meta["level"], size=meta["size"],
-            outline=[{"depth": dp, "text": t, "offset": o} for dp, t, o in meta["outline"]],
-            text=gen.text(d), hits=hit_spans(gen.folded(d), needles),
+            id=meta["id"], title=meta.get("title") or "", subtitle=meta.get("subtitle") or "",
+            year=meta.get("year"), period=meta.get("period") or "", type=meta.get("type") or "",
+            level=meta.get("level") or "", size=meta.get("size") or 0,
+            outline=[{"depth": dp, "text": t, "offset": o} for dp, t, o in meta.get("outline") or []],
+            text=snap.text(d), hits=hit_spans(snap.folded(d), needles),
             copy_of=family[0] if source != d else None,
-            copies=[c for c in family if c != doc_id], similar=_similar(gen, source, None))
+            copies=[c for c in family if c != doc_id], similar=_similar(snap, source, None))
 
     def stats(self) -> dict:
-        gen = self.generation()
-        stats = gen.derived.get("stats")
-        if stats is None:  # once per generation: the index does not change under it
-            indexed = np.flatnonzero(gen.indexed)
-            facets = facet_counts(gen, indexed)
-            groups = gen.group_members()
-            stats = gen.derived["stats"] = {
-                "reports": len(indexed), "files": gen.n, "copies": gen.copy_count,
+        snap = self.snapshot()
+        stats = snap.derived.get("stats")
+        if stats is None:  # once per snapshot: the index does not change under it
+            indexed = np.flatnonzero(snap.indexed)
+            facets = facet_counts(snap, indexed)
+            groups = snap.group_members()
+            stats = snap.derived["stats"] = {
+                "reports": snap.report_count, "files": int(snap.live.sum()), "copies": snap.copy_count,
                 "similar_groups": len(groups),
                 "in_similar_groups": sum(len(m) for m in groups.values()),
-                "index_bytes": _index_bytes(self.index_dir, gen),
-                "generation": gen.number, "by_year": facets["year"],
+                "index_bytes": _folder_bytes(self.index_dir), "segments": len(snap.parts),
+                "generation": snap.generation, "by_year": facets["year"],
                 "by_type": facets["type"], "by_level": facets["level"]}
         return stats
 
 
-def _index_bytes(index_dir: Path, gen: Generation) -> int:
-    """Whoosh's files plus this generation's (not older ones being pruned)."""
+def _only(filters: Filters, group: str) -> Filters:
+    """The part of `filters` that concerns one facet group."""
+    if group == "year":
+        return Filters(years=filters.years, not_years=filters.not_years)
+    if group == "type":
+        return Filters(types=filters.types, not_types=filters.not_types)
+    return Filters(levels=filters.levels, not_levels=filters.not_levels)
+
+
+def _selects(filters: Filters, group: str) -> bool:
+    f = _only(filters, group)
+    return bool(f.years or f.not_years or f.types or f.not_types or f.levels or f.not_levels)
+
+
+def _touch(snap: Snapshot) -> None:
+    """Read every segment's arrays once, so their pages are in memory."""
+    for part in snap.parts:
+        for name in ("codes", "sa"):
+            data = part.data.container.raw(name)
+            for i in range(0, len(data), 1 << 20):
+                data[i]  # one byte a page-run is enough to fault it in  # noqa: B018
+
+
+def _folder_bytes(index_dir: Path) -> int:
     total = 0
-    for folder in (index_dir, gen.folder):
-        try:
-            total += sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
-        except OSError:  # pruned while we looked
-            pass
+    try:
+        for p in index_dir.iterdir():
+            if p.is_file():
+                total += p.stat().st_size
+    except OSError:
+        pass
     return total
 
 
 # ---------------------------------------------------------------- duplicates
 
-def collapse(gen: Generation, docs: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One report per near-duplicate group: its best-scoring member (ties: the
-    newer, then the first indexed), whatever the sort of the page."""
-    if not len(docs):
-        return docs, scores
-    best_first = np.lexsort((docs, -gen.years[docs], -np.round(scores, 9)))
-    _, first = np.unique(np.asarray(gen.group)[docs[best_first]], return_index=True)
-    keep = np.sort(best_first[first])
-    return docs[keep], scores[keep]
+def _copies(snap: Snapshot, d: int) -> list[str]:
+    return [snap.id(c) for c in snap.copies_of.get(d, [])]
 
 
-def _copies(gen: Generation, d: int) -> list[str]:
-    return [gen.docs[c]["id"] for c in gen.copies_of.get(d, [])]
+def _similar(snap: Snapshot, d: int, among: np.ndarray | None) -> list[dict]:
+    return [{"id": snap.id(m), "title": snap.title(m), "year": int(snap.years[m]) or None,
+             "overlap": round(overlap, 3), "copies": _copies(snap, m)}
+            for m, overlap in snap.similar(d, among)]
 
 
-def _similar(gen: Generation, d: int, among: np.ndarray | None) -> list[dict]:
-    return [{"id": gen.docs[m]["id"], "title": gen.docs[m]["title"], "year": gen.docs[m]["year"],
-             "overlap": round(overlap, 3), "copies": _copies(gen, m)}
-            for m, overlap in gen.similar(d, among)]
-
-
-# ---------------------------------------------------------------- matching
-
-def _field_mask(gen: Generation, term: Term) -> np.ndarray:
-    texts = gen.folded_titles() if term.field == "title" else gen.folded_headings()
-    return np.array([term.folded in t for t in texts], dtype=bool)
-
-
-def candidates(gen: Generation, needle: str) -> np.ndarray:
-    """Reports holding every character bigram of `needle` (its character, for
-    one): exactly the reports containing it when it is 1–2 characters long."""
-    mask = np.zeros(gen.n, dtype=bool)
-    if not needle or "\n" in needle:
-        return mask
-    postings = sorted((gen.gram_postings(int(k)) for k in analysis.term_gram_keys(needle)), key=len)
-    if not postings or not len(postings[0]):
-        return mask
-    mask[postings[0]] = True
-    for docs in postings[1:]:
-        other = np.zeros(gen.n, dtype=bool)
-        other[docs] = True
-        mask &= other
-    return mask
-
-
-def filter_mask(gen: Generation, filters: Filters) -> np.ndarray:
-    mask = np.ones(gen.n, dtype=bool)
-    if filters.years:
-        lo, hi = filters.years
-        mask &= (gen.years >= lo) & (gen.years <= hi)
-    for lo, hi in filters.not_years:
-        mask &= (gen.years < lo) | (gen.years > hi)
-    for key, wanted, unwanted in (("type", filters.types, filters.not_types),
-                                  ("level", filters.levels, filters.not_levels)):
-        codes, names = gen.categories(key)
-        if wanted:
-            mask &= np.array([n in wanted for n in names], dtype=bool)[codes] if names else False
-        if unwanted and names:
-            mask &= ~np.array([n in unwanted for n in names], dtype=bool)[codes]
-    return mask
-
-
-# ---------------------------------------------------------------- ranking
-
-def rank(gen: Generation, needles: list[str], docs: np.ndarray) -> np.ndarray:
-    """BM25F over jieba words of the query terms, for `docs`."""
-    if not len(docs) or not needles:
-        return np.zeros(len(docs))
-    scores = np.zeros(gen.n)
-    norms = _length_norms(gen)
-    for needle in dict.fromkeys(needles):
-        postings = [gen.word_postings(w) for w in dict.fromkeys(analysis.words(needle, gen.user_dict))]
-        postings = [p for p in postings if len(p[0])]
-        if postings:
-            for wdocs, tf in postings:
-                tfn = (FIELD_WEIGHTS[:, None] * tf / norms[:, wdocs]).sum(axis=0)
-                scores[wdocs] += _idf(gen.n, len(wdocs)) * tfn * (K1 + 1) / (K1 + tfn)
-        else:  # a string inside words (治党 in 从严治党): rank by its own count
-            tf, df = _substring_tf(gen, needle, docs)
-            tfn = tf / norms[0]
-            scores += _idf(gen.n, df) * tfn * (K1 + 1) / (K1 + tfn)
-    return scores[docs]
-
-
-def _length_norms(gen: Generation) -> np.ndarray:
-    """BM25 length normalisation per field and report, (3, n), once per generation."""
-    norms = gen.derived.get("norms")
-    if norms is None:
-        norms = (1 - FIELD_B)[:, None] + FIELD_B[:, None] * gen.lengths / gen.avg_lengths[:, None]
-        gen.derived["norms"] = norms
-    return norms
-
-
-def _idf(n: int, df: int) -> float:
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-
-COUNT_AT_MOST = 2000  # past this many reports a sub-word term ranks by idf alone
-
-
-def _substring_tf(gen: Generation, needle: str, docs: np.ndarray) -> tuple[np.ndarray, int]:
-    """How often the needle occurs in each of `docs` (1 each when there are many)."""
-    tf = np.zeros(gen.n)
-    if len(docs) > COUNT_AT_MOST:
-        tf[docs] = 1.0
-    else:
-        for d in docs.tolist():
-            tf[d] = gen.folded(d).count(needle)
-    return tf, int((tf > 0).sum())
-
-
-def sort_docs(gen: Generation, docs: np.ndarray, scores: np.ndarray, sort: str) -> list[tuple[int, float]]:
-    years = gen.years[docs]
-    if sort == "newest":
-        order = np.lexsort((-scores, -years))
-    elif sort == "oldest":
-        unknown_last = np.where(years == 0, 99999, years)
-        order = np.lexsort((-scores, unknown_last))
-    else:  # relevance; ties go to the newer report
-        order = np.lexsort((-years, -np.round(scores, 9)))
-    return list(zip(docs[order].tolist(), scores[order].tolist()))
-
-
-def facet_counts(gen: Generation, docs: np.ndarray) -> dict[str, dict[str, int]]:
+def facet_counts(snap: Snapshot, docs: np.ndarray) -> dict[str, dict[str, int]]:
     out = {}
     for key in FACETS:
-        codes, names = gen.categories(key)
+        codes, names = snap.categories(key)
         counts = np.bincount(codes[docs], minlength=len(names)) if len(names) else []
         pairs = [(names[i], int(c)) for i, c in enumerate(counts) if c and names[i]]
         if key == "year":
@@ -441,3 +324,4 @@ def facet_counts(gen: Generation, docs: np.ndarray) -> dict[str, dict[str, int]]
             pairs.sort(key=lambda p: (-p[1], p[0]))
         out[key] = dict(pairs)
     return out
+

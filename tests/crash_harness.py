@@ -8,12 +8,12 @@ case, an update to the new corpus is killed at one point, and then:
 - a fresh Library must answer exactly as the old index or exactly as the
   new one (by a few searches with scores), never a mix and never an error;
 - a rerun must succeed, say what it recovered, and leave an index equal to a
-  `--rebuild` of the new corpus: same ids and content hashes in docs.json and
-  in Whoosh's stored fields, same search results, no leftover folders.
+  `--rebuild` of the new corpus: same ids and content hashes in the segments'
+  companion files and in Whoosh's stored fields, same search results, no
+  file that the live commit does not list.
 """
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
@@ -42,13 +42,12 @@ POINTS: dict[str, str] = {
     "locked": "old",              # lock taken, nothing else done
     "walked": "old",              # corpus walked and hashed
     "reading": "old",             # analysing a file (in a worker, or the main process)
-    "adding": "old",              # reports going into Whoosh and the arrays
-    "generation-written": "old",  # arrays of the next generation on disk, Whoosh not committed
-    "merge": "old",               # Whoosh commit: before the segment merge
-    "merged": "old",              # old segments copied into the new one
-    "segment-written": "old",     # new segment on disk, TOC not written
-    "committed": "old",           # Whoosh committed, CURRENT not switched
-    "published": "new",           # CURRENT switched, old generations not pruned
+    "adding": "old",              # reports going into a new Whoosh segment and its companion
+    "segment-written": "old",     # a new segment and its companion on disk, TOC not written
+    "merging": "old",             # the merge policy rewriting old segments into one
+    "merged": "old",              # the merged segment on disk
+    "committing": "old",          # every file written, the new TOC not yet
+    "committed": "new",           # new TOC written, old segments' files not yet removed
     "finished": "new",            # all done but the lock not released
 }
 
@@ -156,27 +155,33 @@ def signature(source: Path | Library) -> Signature:
 
 
 def records(index: Path) -> tuple[list, list]:
-    """(id, hash) of every report, from the live generation's docs.json and
+    """(id, hash) of every live report, from the segments' companion files and
     from Whoosh's stored fields (duplicates would show in the second)."""
     from whoosh import index as whoosh_index
 
-    from search.postings import current_folder
-    docs = json.loads((current_folder(index) / "docs.json").read_text("utf-8"))
+    from search.store import Snapshot
+    snap = Snapshot.open(index)
+    ours = []
+    for part in snap.parts:
+        hashes = part.data.meta.file_hash
+        ours += [(part.data.id(d), bytes(hashes[d]).hex()) for d in range(part.data.n)
+                 if not part.deleted[d]]
     ix = whoosh_index.open_dir(index)
     with ix.searcher() as s:
         stored = sorted((f["id"], f["hash"]) for f in s.all_stored_fields())
-    return sorted((d["id"], d["hash"]) for d in docs), stored
+    return sorted(ours), stored
 
 
 def leftovers(index: Path) -> list[str]:
-    """Generation folders other than the live one and the one before it, and
-    unfinished ones."""
-    from search.postings import current_folder
-    live = current_folder(index)
-    gens = sorted((p for p in index.glob("gen-*") if p.is_dir()), key=lambda p: int(p.name[4:]))
-    older = [p for p in gens if live and int(p.name[4:]) < int(live.name[4:])]
-    keep = {live} | ({older[-1]} if older else set())
-    return sorted([p.name for p in gens if p not in keep] + [p.name for p in index.glob(".gen-*")])
+    """Files the live commit does not list: other segments' files, other
+    tables of contents, temporary files."""
+    from whoosh import index as whoosh_index
+    ix = whoosh_index.open_dir(index)
+    live = {s.segment_id() for s in ix._read_toc().segments}
+    toc = f"_MAIN_{ix.latest_generation()}.toc"
+    keep = {".lock", "MAIN_WRITELOCK", "skipped.json", toc}
+    return sorted(p.name for p in index.iterdir()
+                  if p.name not in keep and p.name.partition(".")[0] not in live)
 
 
 # ------------------------------------------------------------------ runs

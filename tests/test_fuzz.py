@@ -61,7 +61,7 @@ def test_plain_words_are_anded_literally(words):
 def test_library_search_of_any_text_never_raises(library, text):
     text = text[:MAX_QUERY_CHARS]
     result = library.search(text)
-    assert 0 <= len(result.hits) <= result.total <= library.generation().n
+    assert 0 <= len(result.hits) <= result.total <= library.generation().report_count
     for hit in result.hits:
         body = library.report(hit.id).text
         for snippet in hit.snippets:  # passages of the text, cut with "…"

@@ -8,8 +8,9 @@ from whoosh import index as whoosh_index
 
 from search.indexer import IndexBusy, index_corpus
 from search.phrase import lookup
-from search.postings import current_folder
+from search.corpus import fingerprint
 from search.searcher import Library
+from search.store import Snapshot
 
 NEW_REPORT = "2024年某村党支部工作总结\n一、主要做法\n一是落实三会一课制度，推动独有提法星火燎原。\n"
 
@@ -85,7 +86,7 @@ def test_parallel_workers_give_the_same_index(corpus_copy, tmp_path):
 def test_interrupted_run_leaves_the_old_index_answering(corpus_copy, tmp_path):
     index = tmp_path / "index"
     index_corpus(corpus_copy, index, jobs=1)
-    before = current_folder(index)
+    before = Snapshot.open(index).token
     (corpus_copy / "new.txt").write_text(NEW_REPORT, "utf-8")
     for seed in corpus_copy.glob("00*.txt"):
         seed.write_text(seed.read_text("utf-8") + "\n补充一段。", "utf-8")
@@ -96,7 +97,9 @@ def test_interrupted_run_leaves_the_old_index_answering(corpus_copy, tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         index_corpus(corpus_copy, index, jobs=1, progress=killed)
-    assert current_folder(index) == before
+    assert Snapshot.open(index).token == before
+    assert sorted(p.name for p in index.iterdir() if p.name.endswith(".rsc")) == \
+        [f"{p.whoosh.segment_id()}.rsc" for p in Snapshot.open(index).parts]  # nothing left behind
     library = Library(index)
     assert library.search("星火燎原").total == 0 and lookup(library, "压紧压实").total_occurrences == 2
     again = index_corpus(corpus_copy, index, jobs=1)  # the lock was released
@@ -137,8 +140,7 @@ def test_analyzer_version_change_forces_a_rebuild(corpus_copy, tmp_path, monkeyp
     from search import analysis
     index = tmp_path / "index"
     index_corpus(corpus_copy, index, jobs=1)
-    info = (current_folder(index) / "info.json").read_text("utf-8")
-    assert f'"analyzer_version": "{analysis.ANALYZER_VERSION}"' in info
+    assert Snapshot.open(index).fingerprints == {fingerprint(corpus_copy)}
     monkeypatch.setattr(analysis, "ANALYZER_VERSION", analysis.ANALYZER_VERSION + "-next")
     summary = index_corpus(corpus_copy, index, jobs=1)
     assert summary.rebuilt_because and "analyzer" in summary.rebuilt_because
@@ -150,7 +152,7 @@ def test_a_running_library_follows_an_index_rebuilt_from_scratch(corpus_copy, tm
     index_corpus(corpus_copy, index, jobs=1)
     library = Library(index)
     assert library.search("星火燎原").total == 0
-    shutil.rmtree(index)  # the new index reuses the same generation folder name
+    shutil.rmtree(index)  # the new index's first commit has the same generation number
     (corpus_copy / "new.txt").write_text(NEW_REPORT, "utf-8")
     index_corpus(corpus_copy, index, jobs=1)
     assert library.search("星火燎原").total == 1

@@ -97,7 +97,7 @@ def test_home_overview_and_syntax_help(client, library):
 
 def test_healthz(client, library):
     data = get(client, "/healthz").get_json()
-    assert data == {"ok": True, "generation": library.generation().number,
+    assert data == {"ok": True, "generation": library.generation().generation,
                     "reports": library.stats()["reports"]}
 
 
@@ -105,7 +105,7 @@ def test_empty_query_is_the_overview(client, library):
     assert "馆藏概览" in text_of(get(client, "/search"))
     assert "馆藏概览" in text_of(get(client, "/search?q=++"))
     data = get(client, "/search.json?q=").get_json()
-    assert data["total"] == library.generation().n
+    assert data["total"] == library.generation().report_count
     assert data["facets"]["year"] == library.stats()["by_year"]
 
 
@@ -552,7 +552,7 @@ def test_config_from_environment(seed_index, monkeypatch, library):
     monkeypatch.setenv("REPORTS_CORPUS", str(corpus))
     app = create_app({"WARM_UP": False})
     assert app.config["INDEX_DIR"] == index and app.config["CORPUS_DIR"] == corpus
-    assert app.test_client().get("/healthz").get_json()["reports"] == library.generation().n
+    assert app.test_client().get("/healthz").get_json()["reports"] == library.generation().report_count
     monkeypatch.delenv("REPORTS_INDEX")
     monkeypatch.delenv("REPORTS_CORPUS")
     app = create_app({"WARM_UP": False})

@@ -124,7 +124,7 @@ def home():
 @bp.get("/healthz")
 def healthz():
     gen = library().generation()
-    return jsonify({"ok": True, "generation": gen.number, "reports": gen.n - gen.copy_count})
+    return jsonify({"ok": True, "generation": gen.generation, "reports": gen.report_count})
 
 
 def _search(st: params.State | None = None):

@@ -1,0 +1,162 @@
+"""One segment's companion data, opened for reading (memory-mapped).
+
+A Whoosh segment `MAIN_<id>` holds the reports' stored fields (the store of
+record); its companion `MAIN_<id>.rsc` holds what Whoosh cannot do fast:
+the folded texts and their suffix array, doc postings of the commonest
+characters and pairs, jieba word postings for BM25F, sentence postings for
+grouping copied KWIC lines, MinHash sketches and near-duplicate pairs, and
+the per-report metadata as compact arrays. The file is named by its
+segment, so Whoosh's own clean-up removes it with the segment.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .container import Container, Damaged
+from .suffix import SuffixIndex
+
+FORMAT = 7           # bump when the companion file changes
+EXTENSION = ".rsc"        # "report search companion"
+EDGES_EXTENSION = ".rse"  # its near-duplicate pairs
+
+
+def companion_path(index_dir: Path, segment_id: str) -> Path:
+    return Path(index_dir) / f"{segment_id}{EXTENSION}"
+
+
+def edges_path(index_dir: Path, segment_id: str) -> Path:
+    return Path(index_dir) / f"{segment_id}{EDGES_EXTENSION}"
+
+
+def key_of(hashes: np.ndarray) -> np.ndarray:
+    """uint64 keys from 16-byte hashes (their first 8 bytes)."""
+    raw = np.asarray(hashes)
+    if raw.dtype.kind == "S":
+        raw = np.frombuffer(raw.tobytes(), np.uint8).reshape(-1, 16)
+    return np.ascontiguousarray(raw[:, :8]).view("<u8").reshape(-1) if len(raw) else np.zeros(0, np.uint64)
+
+
+class OldFormat(Damaged):
+    """A companion file written by another version of Report Search."""
+
+
+class Postings:
+    """Rows (key, doc, values…) ordered by key then doc; a key's rows are one run."""
+
+    def __init__(self, keys: np.ndarray, docs: np.ndarray, *values: np.ndarray):
+        self.keys, self.docs, self.values = keys, docs, values
+
+    def run(self, key: int) -> tuple[int, int]:
+        k = np.uint64(key)
+        return int(np.searchsorted(self.keys, k, "left")), int(np.searchsorted(self.keys, k, "right"))
+
+    def get(self, key: int) -> tuple[np.ndarray, ...]:
+        a, b = self.run(key)
+        return (self.docs[a:b], *(v[a:b] for v in self.values))
+
+    def rows(self) -> tuple[np.ndarray, ...]:
+        return (np.asarray(self.keys), np.asarray(self.docs).astype(np.int64),
+                *(np.asarray(v) for v in self.values))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+class Meta:
+    """Per-report metadata arrays of a segment."""
+
+    def __init__(self, c: Container):
+        vocab = c.info["vocab"]
+        self._vocab = {k: np.array(v, dtype=object) for k, v in vocab.items()}
+        self.years = c.array("years")
+        self.codes = {k: c.array(k) for k in ("types", "levels", "periods")}
+        self.lengths = c.array("lengths")
+        self.sizes = c.array("sizes")
+        self.file_hash = c.array("file_hash")
+        self.text_hash = c.array("text_hash")
+        self.is_copy = c.array("is_copy")
+
+    def column(self, name: str) -> np.ndarray:
+        if name in self.codes:
+            vocab = self._vocab[name]
+            return vocab[self.codes[name]] if len(vocab) else np.array([], dtype=object)
+        return np.asarray(getattr(self, name))
+
+    def names(self, name: str) -> list[str]:
+        return list(self._vocab[name])
+
+
+class SegmentData:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        c = self.container = Container(path)
+        if c.info.get("format") != FORMAT:
+            raise OldFormat(self.path, f"written by another version (format {c.info.get('format')})")
+        self.info = c.info
+        self.n: int = c.info["docs"]
+        self.chars: int = c.info["chars"]
+        self.fingerprint: str = c.info.get("fingerprint", "")
+        self.codes = c.array("codes")
+        self.doc_starts = c.array("doc_starts")
+        self.suffix = SuffixIndex(self.codes, c.array("sa"), self.doc_starts)
+        self.grams = Postings(c.array("gram_keys"), c.array("gram_docs"), c.array("gram_a"))
+        self.body = Postings(c.array("body_keys"), c.array("body_docs"), c.array("body_a"))
+        self.fields = Postings(c.array("fields_keys"), c.array("fields_docs"),
+                               c.array("fields_a"), c.array("fields_b"))
+        self.sentences = Postings(c.array("sentences_keys"), c.array("sentences_docs"),
+                                  c.array("sentences_a"))
+        self.sketches = c.array("sketches")
+        self.edges_file = Container(self.path.with_suffix(EDGES_EXTENSION))
+        self.edges = self.edges_file.array("edges")
+        self.meta = Meta(c)
+        self.id_keys = c.array("id_keys")   # analysis.text_key of each id
+        self._blobs = {name: (c.array(f"{name}_blob"), c.array(f"{name}_offsets"))
+                       for name in ("ids", "titles", "headings")}
+
+    # ------------------------------------------------------------ strings
+    def _string(self, name: str, d: int) -> str:
+        blob, offsets = self._blobs[name]
+        return bytes(blob[int(offsets[d]):int(offsets[d + 1])]).decode("utf-8", "surrogatepass")
+
+    def strings(self, name: str) -> list[str]:
+        """All reports' ids, titles or (folded) headings, decoded at once."""
+        blob, offsets = self._blobs[name]
+        text = bytes(blob).decode("utf-8", "surrogatepass") if len(blob) else ""
+        if len(text) == len(blob):  # ASCII: byte offsets are character offsets
+            return [text[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+        return [bytes(blob[a:b]).decode("utf-8", "surrogatepass")
+                for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+
+    def id(self, d: int) -> str:
+        return self._string("ids", d)
+
+    def title(self, d: int) -> str:
+        return self._string("titles", d)
+
+    def headings(self, d: int) -> str:
+        return self._string("headings", d)
+
+
+    # ------------------------------------------------------------ text
+    def folded(self, d: int) -> str:
+        """Report d's folded text (without the separator after it)."""
+        a, b = int(self.doc_starts[d]), int(self.doc_starts[d + 1])
+        if b <= a:
+            return ""
+        units = self.codes[a:b - 1]
+        wide = units.dtype.itemsize == 4
+        return units.astype(">u4" if wide else ">u2").tobytes().decode(
+            "utf-32-be" if wide else "utf-16-be", "surrogatepass")
+
+    def text_length(self, d: int) -> int:
+        return max(0, int(self.doc_starts[d + 1]) - int(self.doc_starts[d]) - 1)
+
+    def verify(self) -> None:
+        self.container.verify()
+        self.edges_file.verify()
+
+    @property
+    def nbytes(self) -> int:
+        return self.container.nbytes + self.edges_file.nbytes

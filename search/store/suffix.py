@@ -1,0 +1,121 @@
+"""Suffix arrays over a segment's folded text: exact substring ranges.
+
+A segment's folded texts are concatenated, each followed by "\\n" (a term
+never holds one, so no match spans two reports), as big-endian code units
+(2 bytes, or 4 when the segment holds characters beyond the BMP). In
+big-endian bytes, comparing byte strings compares code units, so the
+suffix array of the bytes, kept at code-unit boundaries, is the suffix
+array of the characters: libdivsufsort (pydivsufsort) sorts bytes fast.
+
+The suffixes starting with a string form one run of the array, found by
+two binary searches; its length is the number of occurrences (overlapping
+ones included) and its entries their positions. Positions fit 24 bits
+(segments are capped at MAX_CHARS), so each entry takes 3 bytes.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+MAX_CHARS = (1 << 24) - 1
+BLOCK_SHIFT = 6  # doc lookup table: one entry per 64 characters
+
+
+def build(codes: np.ndarray) -> np.ndarray:
+    """(len(codes), 3) uint8: the packed suffix array of big-endian `codes`."""
+    from pydivsufsort import divsufsort
+
+    n = len(codes)
+    if n > MAX_CHARS:
+        raise ValueError(f"a segment holds at most {MAX_CHARS} characters, not {n}")
+    if n == 0:
+        return np.zeros((0, 3), np.uint8)
+    unit = codes.dtype.itemsize
+    data = np.array(codes.astype(f">u{unit}").view(np.uint8))  # big-endian, writable for divsufsort
+    sa = divsufsort(data)
+    del data
+    sa = sa[sa % unit == 0]
+    if unit > 1:
+        sa //= unit
+    return pack(sa)
+
+
+def pack(positions: np.ndarray) -> np.ndarray:
+    out = np.empty((len(positions), 3), np.uint8)
+    p = positions.astype(np.uint32, copy=False)
+    out[:, 0] = p >> 16
+    out[:, 1] = (p >> 8) & 0xFF
+    out[:, 2] = p & 0xFF
+    return out
+
+
+def unpack(rows: np.ndarray) -> np.ndarray:
+    r = rows.astype(np.int64)
+    return (r[:, 0] << 16) | (r[:, 1] << 8) | r[:, 2]
+
+
+class SuffixIndex:
+    """Search one segment's text through its suffix array."""
+
+    def __init__(self, codes: np.ndarray, sa: np.ndarray, doc_starts: np.ndarray):
+        self.unit = codes.dtype.itemsize
+        if codes.dtype.byteorder not in (">",) and self.unit > 1:
+            codes = codes.astype(f">u{self.unit}")
+        self.data = codes.view(np.uint8)            # the big-endian bytes
+        self.sa = sa                                # (n, 3) uint8
+        self.flat = sa.reshape(-1)
+        self.doc_starts = doc_starts                # (docs + 1,) int64
+        self._blocks: np.ndarray | None = None
+
+    def encode(self, folded: str) -> bytes | None:
+        """The term as this segment's code units (None: it cannot occur here)."""
+        if self.unit == 2:
+            if any(ord(c) > 0xFFFF for c in folded):
+                return None
+            return folded.encode("utf-16-be")
+        return folded.encode("utf-32-be")
+
+    def _entry(self, i: int) -> int:
+        f = self.flat
+        j = 3 * i
+        return (int(f[j]) << 16) | (int(f[j + 1]) << 8) | int(f[j + 2])
+
+    def range(self, pattern: bytes) -> tuple[int, int]:
+        """Rows [lo, hi) of the suffixes that start with `pattern`."""
+        data, width = self.data, len(pattern)
+        u = self.unit
+        lo, hi = 0, len(self.sa)
+        while lo < hi:  # first suffix >= pattern
+            mid = (lo + hi) >> 1
+            s = self._entry(mid) * u
+            if bytes(data[s:s + width]) < pattern:
+                lo = mid + 1
+            else:
+                hi = mid
+        first, hi = lo, len(self.sa)
+        while lo < hi:  # first suffix that does not start with pattern
+            mid = (lo + hi) >> 1
+            s = self._entry(mid) * u
+            if bytes(data[s:s + width]) <= pattern:
+                lo = mid + 1
+            else:
+                hi = mid
+        return first, lo
+
+    def positions(self, lo: int, hi: int) -> np.ndarray:
+        return unpack(self.sa[lo:hi])
+
+    def docs_of(self, positions: np.ndarray) -> np.ndarray:
+        """Local doc number of each position (a table per 64 characters,
+        then a step forward past the starts inside that block)."""
+        starts = self.doc_starts
+        if self._blocks is None:
+            edges = np.arange(0, int(starts[-1]) + 1, 1 << BLOCK_SHIFT, dtype=np.int64)
+            self._blocks = (np.searchsorted(starts, edges, side="right") - 1).astype(np.int32)
+        docs = self._blocks[positions >> BLOCK_SHIFT].astype(np.int64)
+        last = len(starts) - 2
+        behind = np.flatnonzero(positions >= starts[np.minimum(docs + 1, last + 1)])
+        while len(behind):
+            docs[behind] += 1
+            still = positions[behind] >= starts[np.minimum(docs[behind] + 1, last + 1)]
+            behind = behind[still & (docs[behind] < last)]
+        return docs

@@ -1,0 +1,318 @@
+"""A run's changes to the index, made live at once by one Whoosh commit.
+
+The run holds Whoosh's write lock. Deletions are marked on the live
+segments' records (Whoosh keeps them in its table of contents). New
+reports go into new segments, one Whoosh sub-writer and one companion file
+each, capped in size; then the merge policy may rewrite some segments into
+one (Whoosh copies the stored fields, the companions copy their arrays).
+Every file of every new segment is on disk before the new table of
+contents is written; writing it (a rename) is the commit. Until then the
+old table of contents and all its files are untouched, so a run killed
+anywhere leaves the old index answering; Whoosh's clean-up after the
+commit removes the files of segments no longer listed, ours included.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh.index import TOC, clean_files
+from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
+
+from .. import dedup, faults
+from ..schema import build_schema
+from . import policy
+from .builder import DocRecord, SegmentBuilder, write_edges
+from .cache import ByteBudgetCache
+from .segment import SegmentData, companion_path, edges_path, key_of
+from .snapshot import INDEX_NAME, IndexDamaged, Snapshot
+
+
+class WriteBusy(Exception):
+    """Whoosh's own lock is held: something bypassed ours."""
+
+
+@dataclass
+class _Created:
+    segment: object            # whoosh Segment
+    text_keys: np.ndarray      # uint64 per report
+    sketches: np.ndarray       # (n, BINS) uint16
+    copies: np.ndarray         # bool per report
+    edges: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.uint64))
+
+
+class IndexWriter:
+    def __init__(self, index_dir: Path, fingerprint: str, rebuild: bool = False,
+                 cache: ByteBudgetCache | None = None):
+        self.index_dir = Path(index_dir)
+        self.fingerprint = fingerprint
+        self.rebuild = rebuild
+        self.notes: list[str] = []
+        self.ix = _open_or_create(self.index_dir, wipe_if_damaged=rebuild, notes=self.notes)
+        self._lock = self.ix.lock("WRITELOCK")
+        if not self._lock.acquire(blocking=False):
+            raise WriteBusy(f"the index at {self.index_dir}/ is being written by another program; "
+                            "try again when it has finished")
+        try:
+            self.notes += remove_leftovers(self.index_dir, self.ix)
+            toc = self.ix._read_toc()
+            self.generation = toc.generation
+            # A rebuild replaces everything: it reads nothing of the old index.
+            self.schema = build_schema() if rebuild else toc.schema
+            self.snapshot = None if rebuild else Snapshot(self.index_dir, self.ix, toc,
+                                                          cache or ByteBudgetCache(0))
+        except BaseException:
+            self._lock.release()
+            raise
+        self.kept = [] if rebuild else list(toc.segments)
+        self._by_id = {s.segment_id(): s for s in self.kept}
+        self.created: list[_Created] = []
+        self._sub: SegmentWriter | None = None
+        self._builder: SegmentBuilder | None = None
+        self._new_files: list[str] = []     # segment ids this run wrote
+        self.added = 0
+
+    # ------------------------------------------------------------ changes
+    def delete(self, d: int) -> None:
+        """Mark report d of the snapshot deleted (from the next commit on)."""
+        part, local = self.snapshot.part_of(d)
+        segment = self._by_id.get(part.whoosh.segment_id())
+        if segment is not None:
+            segment.delete_document(local)
+
+    def add(self, r: DocRecord, is_copy: bool) -> None:
+        chars = 0 if is_copy else len(r.text) + 1
+        if self._builder is not None and not self._builder.fits(chars):
+            self._close_segment()
+        if self._builder is None:
+            self._sub = SegmentWriter(self.ix, _lk=False)
+            self._new_files.append(self._sub.newsegment.segment_id())
+            self._builder = SegmentBuilder()
+        self._sub.add_document(
+            id=r.id, title=r.title, subtitle=r.subtitle, body=None if is_copy else r.text,
+            outline=[tuple(h) for h in r.outline], year=r.year, period=r.period, type=r.doc_type,
+            level=r.level, hash=r.hash, size=r.size, copy_of=None)
+        self._builder.add(r, is_copy)
+        self.added += 1
+
+    def _close_segment(self) -> None:
+        sub, builder = self._sub, self._builder
+        self._sub = self._builder = None
+        segment = sub._finalize_segment()
+        sub._finish()
+        builder.write(companion_path(self.index_dir, segment.segment_id()),
+                      {"fingerprint": self.fingerprint})
+        self.created.append(_Created(segment, builder.text_keys(), builder.sketches(), builder.copies()))
+        faults.crash_point("segment-written")
+
+    # ------------------------------------------------------------ commit
+    def commit(self) -> int:
+        """Write the remaining segment, the near-duplicate pairs, the merges and
+        the new table of contents. Returns the new generation."""
+        if self._builder is not None:
+            self._close_segment()
+        self._find_edges()
+        for c in self.created:
+            write_edges(edges_path(self.index_dir, c.segment.segment_id()), c.edges)
+        final = self._merge(self.kept + [c.segment for c in self.created])
+        faults.crash_point("committing")
+        generation = self.generation + 1
+        TOC(self.schema, final, generation).write(self.ix.storage, INDEX_NAME)
+        faults.crash_point("committed")
+        clean_files(self.ix.storage, INDEX_NAME, generation, final)
+        self._lock.release()
+        return generation
+
+    def cancel(self) -> None:
+        """Leave the index as it was: remove what this run wrote."""
+        try:
+            if self._sub is not None:
+                self._sub.cancel()
+        except Exception:
+            pass
+        for segid in self._new_files:
+            for path in self.index_dir.glob(f"{segid}.*"):
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+        shutil.rmtree(self.index_dir / f"{INDEX_NAME}.tmp", ignore_errors=True)
+        try:
+            self._lock.release()
+        except Exception:
+            pass
+
+    # ------------------------------------------------------------ parts
+    def _live(self) -> list[tuple[object, SegmentData, np.ndarray]]:
+        """(segment, companion data, live mask) of every segment the commit keeps."""
+        out = []
+        for seg in self.kept:
+            part = next(p for p in self.snapshot.parts if p.whoosh.segment_id() == seg.segment_id())
+            live = np.ones(part.data.n, bool)
+            live[[d for d in seg.deleted_docs()]] = False
+            out.append((seg, part.data, live))
+        return out
+
+    def _find_edges(self) -> None:
+        """Near-duplicate pairs between each new report and every live one."""
+        new = [c for c in self.created]
+        if not new:
+            return
+        old = self._live()
+        sketches = [np.asarray(d.sketches) for _, d, _ in old] + [c.sketches for c in new]
+        keys = [key_of(np.asarray(d.meta.text_hash)) for _, d, _ in old] + [c.text_keys for c in new]
+        eligible = ([live & ~np.asarray(d.meta.is_copy) for _, d, live in old]
+                    + [~c.copies for c in new])
+        fresh = [np.zeros(len(live), bool) for _, _, live in old] + [~c.copies for c in new]
+        pairs = dedup.similar_pairs(np.concatenate(sketches), np.concatenate(eligible),
+                                    np.concatenate(fresh))
+        all_keys = np.concatenate(keys)
+        starts = np.cumsum([0] + [len(k) for k in keys])
+        later = pairs.max(axis=1) if len(pairs) else np.zeros(0, np.int64)
+        for i, c in enumerate(new):
+            j = len(old) + i
+            mine = (later >= starts[j]) & (later < starts[j + 1])
+            c.edges = all_keys[pairs[mine]].reshape(-1, 2) if mine.any() else np.zeros((0, 2), np.uint64)
+
+    def _merge(self, segments: list) -> list:
+        """Apply the merge policy; returns the segments of the new commit."""
+        datas = {}
+        for seg in segments:
+            datas[seg.segment_id()] = _companion(self.index_dir, seg, self.snapshot)
+        sizes = []
+        for seg in segments:
+            data = datas[seg.segment_id()]
+            live = _live_mask(seg, data.n)
+            starts = np.asarray(data.doc_starts)
+            sizes.append(policy.SegmentSize(data.n, int(live.sum()), int((np.diff(starts) * live).sum())))
+        groups = policy.plan(sizes)
+        merged = {i for g in groups for i in g}
+        final = [s for i, s in enumerate(segments) if i not in merged]
+        for group in groups:
+            faults.crash_point("merging")
+            result = self._merge_group([segments[i] for i in group], datas)
+            if result is not None:
+                final.append(result)
+            faults.crash_point("merged")
+        return final
+
+    def _merge_group(self, group: list, datas: dict):
+        if not any(_live_mask(s, datas[s.segment_id()].n).any() for s in group):
+            return None  # every report in them was deleted
+        sub = SegmentWriter(self.ix, _lk=False)
+        self._new_files.append(sub.newsegment.segment_id())
+        builder = SegmentBuilder()
+        edges = []
+        for seg in group:
+            data = datas[seg.segment_id()]
+            data.verify()  # read whole anyway: damage must not be copied forward
+            reader = SegmentReader(self.ix.storage, self.schema, seg)
+            try:
+                sub.add_reader(reader)
+            finally:
+                reader.close()
+            builder.add_segment(data, _live_mask(seg, data.n))
+            edges.append(np.asarray(data.edges))
+        segment = sub._finalize_segment()
+        sub._finish()
+        if segment.doc_count_all() != builder.docs:
+            raise IndexDamaged(self.index_dir, f"merging {len(group)} segments gave Whoosh "
+                                               f"{segment.doc_count_all()} reports and the companions {builder.docs}")
+        builder.write(companion_path(self.index_dir, segment.segment_id()), {"fingerprint": self.fingerprint})
+        live_keys = builder.text_keys()
+        pairs = np.concatenate(edges) if edges else np.zeros((0, 2), np.uint64)
+        pairs = pairs[np.isin(pairs, live_keys).any(axis=1)] if len(pairs) else pairs
+        write_edges(edges_path(self.index_dir, segment.segment_id()), pairs)
+        return segment
+
+
+def _live_mask(seg, n: int) -> np.ndarray:
+    live = np.ones(n, bool)
+    gone = [d for d in seg.deleted_docs() if d < n] if seg.has_deletions() else []
+    live[gone] = False
+    return live
+
+
+def _companion(index_dir: Path, seg, snapshot: Snapshot | None) -> SegmentData:
+    for p in snapshot.parts if snapshot else []:
+        if p.whoosh.segment_id() == seg.segment_id():
+            return p.data
+    return SegmentData(companion_path(index_dir, seg.segment_id()))
+
+
+# ---------------------------------------------------------------- the folder
+
+_OURS = ("MAIN_", "_MAIN_")
+_LEGACY = ("CURRENT", ".CURRENT.tmp")
+
+
+def _open_or_create(index_dir: Path, wipe_if_damaged: bool, notes: list[str]):
+    index_dir.mkdir(parents=True, exist_ok=True)
+    legacy = [p for p in index_dir.iterdir() if p.name in _LEGACY or p.name.startswith(("gen-", ".gen-"))]
+    if legacy:
+        wipe(index_dir)
+        notes.append("the index was written by another version of Report Search: rebuilt")
+    try:
+        if whoosh_index.exists_in(index_dir, INDEX_NAME):
+            ix = whoosh_index.open_dir(index_dir, INDEX_NAME)
+            ix._read_toc()
+            return ix
+    except Exception as exc:
+        if not wipe_if_damaged:
+            raise IndexDamaged(index_dir, f"Whoosh's table of contents cannot be read "
+                                          f"({type(exc).__name__}: {exc})") from None
+        wipe(index_dir)
+        notes.append("the damaged index was removed before rebuilding it")
+    return whoosh_index.create_in(index_dir, build_schema(), INDEX_NAME)
+
+
+def wipe(index_dir: Path) -> None:
+    """Remove every index file (the lock file stays: it is never deleted)."""
+    for p in index_dir.iterdir():
+        if p.name == ".lock":
+            continue
+        if p.is_dir() and (p.name.startswith(("gen-", ".gen-")) or p.name == f"{INDEX_NAME}.tmp"):
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith(_OURS) or p.name in _LEGACY:
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+
+def remove_leftovers(index_dir: Path, ix) -> list[str]:
+    """Under the lock: remove what interrupted runs left, saying what it was."""
+    notes = []
+    toc_gen = ix.latest_generation()
+    toc_path = index_dir / f"_{INDEX_NAME}_{toc_gen}.toc"
+    toc_time = toc_path.stat().st_mtime if toc_path.exists() else 0
+    live = {s.segment_id() for s in ix._read_toc().segments}
+    unfinished, stale = set(), set()
+    for p in index_dir.iterdir():
+        name = p.name
+        if name == f"{INDEX_NAME}.tmp":
+            shutil.rmtree(p, ignore_errors=True)
+            continue
+        if name.startswith(f"_{INDEX_NAME}_") and ".toc." in name or name.endswith((".part", ".tmp")):
+            p.unlink(missing_ok=True)
+            unfinished.add(name)
+            continue
+        if name.startswith(f"_{INDEX_NAME}_") and name.endswith(".toc") and name != toc_path.name:
+            p.unlink(missing_ok=True)
+            stale.add(name)
+            continue
+        if name.startswith(f"{INDEX_NAME}_") and name != f"{INDEX_NAME}_WRITELOCK":
+            segid = name.partition(".")[0]
+            if segid not in live:
+                (unfinished if p.stat().st_mtime >= toc_time else stale).add(segid)
+                p.unlink(missing_ok=True)
+    if unfinished:
+        notes.append(f"removed {len(unfinished)} unfinished segment file(s) an interrupted run left")
+    if stale:
+        notes.append(f"removed {len(stale)} old segment file(s) an interrupted run did not clean up")
+    return notes
+
