@@ -88,29 +88,76 @@ LONG_SENTENCE = 1000
 _SENTENCE = re.compile(r"[^。!?;\n]+[。!?;]*|[。!?;]+")
 
 
+_END_CODES = np.array([ord(c) for c in SENTENCE_ENDS], dtype=np.uint32)
+# Sentence keys: a sum of mixed characters times random odd weights by
+# position in the sentence (mod 2**64), then mixed with the length: one
+# vector pass over a whole text; equal sentences get equal keys wherever
+# they stand, different ones collide about once in 2**64.
+_WEIGHTS = np.random.default_rng(20261201).integers(0, 1 << 63, LONG_SENTENCE + 1,
+                                                    dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    z = z ^ (z >> np.uint64(30))
+    z = z * np.uint64(0xBF58476D1CE4E5B9)
+    z = z ^ (z >> np.uint64(27))
+    z = z * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def sentence_spans(folded: str) -> tuple[np.ndarray, np.ndarray]:
+    """[start, end) of every sentence, in order: as _SENTENCE finds them (a
+    run of non-end characters with the end marks after it, or a run of end
+    marks at a line start), without a regex pass."""
+    codes = text_codes(folded)
+    n = len(codes)
+    if not n:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    newline = codes == 10
+    end = codes == _END_CODES[0]
+    for c in _END_CODES[1:]:
+        end |= codes == c
+    other = ~(newline | end)
+    after_break = np.concatenate([[True], newline[:-1]])
+    after_end = np.concatenate([[False], end[:-1]])
+    starts = np.flatnonzero((other & (after_break | after_end)) | (end & after_break))
+    bounds = np.concatenate([starts, np.flatnonzero(newline), [n]])
+    bounds.sort()
+    ends = bounds[np.searchsorted(bounds, starts, side="right")]
+    return starts.astype(np.int64), ends.astype(np.int64)
+
+
+def _span_keys(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Keys of sentences [starts, ends) (each at most LONG_SENTENCE long)."""
+    lengths = ends - starts
+    if not len(lengths):
+        return np.zeros(0, np.uint64)
+    first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    rel = np.arange(int(lengths.sum())) - np.repeat(first, lengths)
+    chars = codes[np.repeat(starts, lengths) + rel].astype(np.uint64)
+    terms = _mix(chars + np.uint64(0x9E3779B97F4A7C15)) * _WEIGHTS[rel]
+    sums = np.add.reduceat(terms, first)
+    keys = _mix(sums ^ lengths.astype(np.uint64))
+    keys[keys == 0] = 1  # 0 means "no key"
+    return keys
+
+
 def sentence_keys(folded: str) -> tuple[np.ndarray, np.ndarray]:
     """The distinct sentence keys of a folded text and how often each occurs
     (identical sentences, i.e. copied passages, share a key)."""
-    keys = [text_key(m.group()) for m in _SENTENCE.finditer(folded)
-            if len(m.group()) <= LONG_SENTENCE]
-    unique, counts = np.unique(np.array(keys, dtype=np.uint64), return_counts=True)
+    _, _, keys = sentence_table(folded)
+    unique, counts = np.unique(keys[keys != 0], return_counts=True)
     return unique, np.minimum(counts, 65535).astype(np.uint16)
 
 
-def sentence_at(folded: str, offset: int) -> tuple[int, int, int]:
-    """(start, end, key) of the sentence holding `offset`; (offset, offset, 0)
-    between sentences (a line end); key 0 for a long sentence."""
-    lo = max(0, offset - LONG_SENTENCE - 1)
-    hi = min(len(folded), offset + LONG_SENTENCE + 1)
-    for m in _SENTENCE.finditer(folded, lo, hi):
-        if m.start() <= offset < m.end():
-            start, end = m.start(), m.end()
-            cut = (start == lo and lo > 0) or (end == hi and hi < len(folded))
-            long = cut or end - start > LONG_SENTENCE
-            return start, end, 0 if long else text_key(m.group())
-        if m.start() > offset:
-            break
-    return offset, offset, 0
+def sentence_table(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Starts, ends and keys of a folded text's sentences (key 0: too long to
+    group), exactly as the index keyed them."""
+    starts, ends = sentence_spans(folded)
+    keys = np.zeros(len(starts), np.uint64)
+    short = (ends - starts) <= LONG_SENTENCE
+    keys[short] = _span_keys(text_codes(folded), starts[short], ends[short])
+    return starts, ends, keys
 
 
 # ------------------------------------------------------------ dictionaries
@@ -170,7 +217,7 @@ _WORD = re.compile(r"\w")  # a token with no letter, digit or CJK char is punctu
 
 @lru_cache(maxsize=1 << 16)
 def is_word(token: str) -> bool:
-    return _WORD.search(token) is not None and not token.isspace()
+    return token.isalnum() or (_WORD.search(token) is not None and not token.isspace())
 
 
 def words(text: str, user_dict: Path | None = None) -> list[str]:
@@ -190,9 +237,41 @@ def cut_folded(folded: str, user_dict: Path | None = None) -> list[str]:
 def folded_word_counts(folded: str, user_dict: Path | None = None) -> Counter:
     """How often each jieba word occurs in an already folded text."""
     counts = Counter(cut_folded(folded, user_dict))
-    for token in [t for t in counts if not is_word(t)]:  # check distinct tokens only
+    for token in [t for t in counts if not (t.isalnum() or is_word(t))]:  # distinct tokens only
         del counts[token]
     return counts
+
+
+_KEYS: dict[str, int] = {}  # word -> key: words recur from report to report
+
+
+def field_words(fields: tuple[str, ...], user_dict: Path | None = None
+                ) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+    """jieba word keys of several folded texts (fields of a report): the
+    sorted distinct keys, the (fields, keys) counts, and each field's length
+    in words."""
+    cut = segmenter(user_dict).cut
+    keys: list[int] = []
+    counts: list[int] = []
+    field_of: list[int] = []
+    lengths = []
+    for f, text in enumerate(fields):
+        c = Counter(cut(text)) if text else Counter()
+        words = [w for w in c if w.isalnum() or is_word(w)]
+        found = list(map(_KEYS.get, words))
+        for i in [i for i, k in enumerate(found) if k is None]:
+            found[i] = key = text_key(words[i])
+            if len(_KEYS) < 1 << 20:  # a vocabulary's worth, not every oddity
+                _KEYS[words[i]] = key
+        n = list(map(c.__getitem__, words))
+        keys += found
+        counts += n
+        field_of += [f] * len(words)
+        lengths.append(sum(n))
+    unique, where = np.unique(np.array(keys, dtype=np.uint64), return_inverse=True)
+    tf = np.zeros((len(fields), len(unique)), np.int64)
+    np.add.at(tf, (np.array(field_of, np.intp), where), np.array(counts, np.int64))
+    return unique, tf, tuple(lengths)
 
 
 def text_key(text: str) -> int:

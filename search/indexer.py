@@ -88,17 +88,12 @@ def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> Do
     # line (a title from the file name), the whole text is the body.
     body = folded[len(report.title) + 1:] if meta.title == report.title else folded
     fields = (body, analysis.fold(meta.title), analysis.fold("\n".join(h[1] for h in outline)))
-    counts = [analysis.folded_word_counts(text, user_dict) for text in fields]
-    vocab = list(set().union(*counts))
-    keys = np.array([analysis.word_key(w) for w in vocab], dtype=np.uint64)
-    order = np.argsort(keys)
-    tf = np.array([[c[w] for w in vocab] for c in counts], dtype=np.int64).reshape(3, -1)
-    lengths = tuple(sum(c.values()) for c in counts)
+    keys, tf, lengths = analysis.field_words(fields, user_dict)
     sentence_keys, sentence_tf = analysis.sentence_keys(folded)
     return DocRecord(
         id=doc_id, hash=digest, size=size, title=meta.title, subtitle=meta.subtitle, text=report.text,
         year=meta.year, period=meta.period, doc_type=meta.doc_type, level=meta.level,
-        outline=outline, word_keys=keys[order], word_tf=np.minimum(tf[:, order], 65535).astype(np.uint16),
+        outline=outline, word_keys=keys, word_tf=np.minimum(tf, 65535).astype(np.uint16),
         lengths=lengths, sentence_keys=sentence_keys, sentence_tf=sentence_tf,
         text_hash=dedup.text_hash(report.text), sketch=dedup.sketch(fields[0]))
 

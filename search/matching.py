@@ -9,30 +9,59 @@ occurrences found, never with the size of the library.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import numpy as np
 
 from .analysis import term_gram_keys
 from .query import Filters, Term
 from .store import Snapshot
 
-_EMPTY = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+@dataclass
+class Found:
+    """Where a string occurs: the live reports (ascending) and its count in
+    each; and, when the suffix arrays gave them, the offsets in each report's
+    text (report by report, ascending: `offsets[ptr[i]:ptr[i + 1]]` are
+    docs[i]'s), so that KWIC lines need not search the texts again."""
+    docs: np.ndarray
+    counts: np.ndarray
+    offsets: np.ndarray | None = None
+    ptr: np.ndarray | None = None
+
+    def offsets_of(self, i: int) -> list[int] | None:
+        if self.offsets is None:
+            return None
+        return self.offsets[int(self.ptr[i]):int(self.ptr[i + 1])].tolist()
+
+    @property
+    def nbytes(self) -> int:
+        return self.docs.nbytes * 2 + (self.offsets.nbytes + self.ptr.nbytes if self.offsets is not None else 0)
 
 
-def doc_counts(snap: Snapshot, needle: str) -> tuple[np.ndarray, np.ndarray]:
-    """(reports, counts): every live report whose folded text holds `needle`
-    (a folded string), in number order, with its non-overlapping count."""
+def _empty() -> Found:
+    z = np.zeros(0, np.int64)
+    return Found(z, z, z, np.zeros(1, np.int64))
+
+
+def find(snap: Snapshot, needle: str) -> Found:
+    """Every live report whose folded text holds `needle` (a folded string),
+    in number order, with its non-overlapping count (and offsets)."""
     if not needle or "\n" in needle:
-        return _EMPTY
+        return _empty()
     gram = int(term_gram_keys(needle)[0]) if len(needle) <= 2 else None
-    docs_out, counts_out = [], []
+    docs_out, counts_out, offsets_out = [], [], []
     for part in snap.parts:
         data = part.data
         if gram is not None:
             a, b = data.grams.run(gram)
-            if b > a:
+            if b > a:  # one of the commonest strings: counts only, no offsets
                 local = np.asarray(data.grams.docs[a:b]).astype(np.int64)
                 counts = np.asarray(data.grams.values[0][a:b]).astype(np.int64)
-                _collect(part, local, counts, docs_out, counts_out)
+                keep = ~part.deleted[local]
+                docs_out.append(local[keep] + part.base)
+                counts_out.append(counts[keep])
+                offsets_out = None
                 continue
         pattern = data.suffix.encode(needle)
         if pattern is None:
@@ -40,24 +69,32 @@ def doc_counts(snap: Snapshot, needle: str) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = data.suffix.range(pattern)
         if hi <= lo:
             continue
-        positions = data.suffix.positions(lo, hi)
+        positions = np.sort(data.suffix.positions(lo, hi))
         local = data.suffix.docs_of(positions)
         if _overlaps_itself(needle):
-            local, counts = _non_overlapping(positions, local, len(needle))
-        else:
-            counts = np.bincount(local, minlength=data.n)
-            local = np.flatnonzero(counts)
-            counts = counts[local]
-        _collect(part, local, counts, docs_out, counts_out)
+            taken = _non_overlapping(positions, local, len(needle))
+            positions, local = positions[taken], local[taken]
+        keep = ~part.deleted[local]
+        positions, local = positions[keep], local[keep]
+        docs, first, counts = np.unique(local, return_index=True, return_counts=True)
+        docs_out.append(docs + part.base)
+        counts_out.append(counts.astype(np.int64))
+        if offsets_out is not None:
+            offsets_out.append(positions - np.asarray(data.doc_starts)[local])
     if not docs_out:
-        return _EMPTY
-    return np.concatenate(docs_out), np.concatenate(counts_out)
+        return _empty()
+    docs, counts = np.concatenate(docs_out), np.concatenate(counts_out)
+    if offsets_out is None:
+        return Found(docs, counts)
+    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    offsets = np.concatenate(offsets_out) if offsets_out else np.zeros(0, np.int64)
+    return Found(docs, counts, offsets, ptr)
 
 
-def _collect(part, local, counts, docs_out, counts_out) -> None:
-    keep = ~part.deleted[local]
-    docs_out.append(local[keep] + part.base)
-    counts_out.append(counts[keep])
+def doc_counts(snap: Snapshot, needle: str) -> tuple[np.ndarray, np.ndarray]:
+    """(reports, counts) of `needle`: see find()."""
+    found = find(snap, needle)
+    return found.docs, found.counts
 
 
 def _overlaps_itself(needle: str) -> bool:
@@ -65,38 +102,53 @@ def _overlaps_itself(needle: str) -> bool:
     return any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
 
 
-def _non_overlapping(positions: np.ndarray, docs: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-report counts as str.count makes them: scanning left to right, an
-    occurrence that starts inside the previous one taken is not counted."""
-    order = np.argsort(positions, kind="stable")
-    positions, docs = positions[order], docs[order]
+def _non_overlapping(positions: np.ndarray, docs: np.ndarray, width: int) -> np.ndarray:
+    """Which of the sorted positions str.count counts: scanning left to right,
+    an occurrence that starts inside the previous one taken is not counted."""
     taken = np.ones(len(positions), bool)
-    close = np.flatnonzero(np.diff(positions) < width)
-    if len(close):  # only overlapping runs need the sequential scan
-        last_end = -1
-        for i in range(len(positions)):
-            p = int(positions[i])
-            if p < last_end and docs[i] == docs[i - 1]:
+    if len(positions) and (np.diff(positions) < width).any():  # only then the scan
+        last_end, last_doc = -1, -1
+        for i, (p, d) in enumerate(zip(positions.tolist(), docs.tolist(), strict=True)):
+            if p < last_end and d == last_doc:
                 taken[i] = False
             else:
-                last_end = p + width
-    local, counts = np.unique(docs[taken], return_counts=True)
-    return local, counts.astype(np.int64)
+                last_end, last_doc = p + width, d
+    return taken
 
 
 def term_mask(snap: Snapshot, term: Term) -> np.ndarray:
     """Exactly the reports the term matches on its own (copies left out:
     a copy is found as its source)."""
     mask = np.zeros(snap.n, dtype=bool)
-    if term.field:
-        texts = snap.folded_titles() if term.field == "title" else snap.folded_headings()
-        needle = term.folded
-        if needle:
-            mask[[i for i, t in enumerate(texts) if needle in t]] = True
-        return mask & snap.indexed
-    docs, _ = doc_counts(snap, term.folded)
-    mask[docs] = True
+    needle = term.folded
+    if not needle or "\n" in needle:
+        return mask
+    if term.field == "title":
+        joined, starts = snap.joined_titles()
+        at = [m.start() for m in re.finditer(re.escape(needle), joined)]
+        mask[np.searchsorted(starts, np.array(at, np.int64), side="right") - 1] = True
+    elif term.field == "heading":
+        for part in snap.parts:
+            mask[_in_headings(part.data, needle) + part.base] = True
+    else:
+        docs, _ = doc_counts(snap, needle)
+        mask[docs] = True
     return mask & snap.indexed
+
+
+def _in_headings(data, needle: str) -> np.ndarray:
+    """Local reports of a segment with an occurrence inside one of their headings."""
+    pattern = data.suffix.encode(needle)
+    if pattern is None:
+        return np.zeros(0, np.int64)
+    lo, hi = data.suffix.range(pattern)
+    if hi <= lo:
+        return np.zeros(0, np.int64)
+    positions = data.suffix.positions(lo, hi)
+    starts, reach = data.heading_bounds()
+    at = np.searchsorted(starts, positions, side="right") - 1
+    inside = (at >= 0) & (positions + len(needle) <= reach[np.maximum(at, 0)])
+    return np.unique(data.suffix.docs_of(positions[inside]))
 
 
 def filter_mask(snap: Snapshot, filters: Filters) -> np.ndarray:

@@ -5,6 +5,7 @@ Totals are exact and equal `str.count` over the folded cleaned texts
 a paragraph end. Occurrences at the same place of identical sentences (copied
 passages) are one line with a count; the index keeps every sentence's key, so
 the lines of the first page are counted without reading every occurrence.
+Where the occurrences are and what surrounds them: kwic.py.
 """
 from __future__ import annotations
 
@@ -12,19 +13,17 @@ import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import numpy as np
 
-from . import analysis
-from .highlight import find_all
+from . import analysis, kwic
+from .kwic import Occurrences
 from .matching import filter_mask
 from .query import MAX_QUERY_CHARS, Filters, QueryTooLong
 from .ranking import rank, sort_docs
 from .searcher import Library
 from .store import Snapshot
 
-CONTEXT = 30
 PHRASE_SORTS = ("rank", "left", "right")
 PER_PAGE = 50
 COLLOCATIONS = 10
@@ -98,19 +97,18 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
     needle = analysis.fold(phrase)
 
     docs, counts, ranked = _matches(library, gen, needle, filters or Filters())
+    occurrences = Occurrences(gen, needle, ranked, library.find(gen, needle))
     count_of = np.zeros(gen.n, dtype=np.int64)  # occurrences per report, 0 outside the result
     count_of[docs] = counts
-
     in_one_sentence = needle and not any(c in needle for c in analysis.SENTENCE_ENDS)
     total = int(counts.sum())
     lines_from = total
     if sort == "rank" and in_one_sentence:
-        lines, total_lines = _rank_page(gen, ranked, needle, count_of, page, per_page)
+        lines, total_lines = _rank_page(gen, occurrences, count_of, page, per_page)
     else:
         lines_from = min(total, SORT_AT_MOST)
-        lines, total_lines = _all_lines_page(gen, ranked, needle, sort, page, per_page,
-                                             in_one_sentence, lines_from)
-    before, after, looked_at = collocations(gen, ranked, needle)
+        lines, total_lines = _sorted_page(gen, occurrences, sort, page, per_page, lines_from)
+    before, after, looked_at = collocations(gen, occurrences)
     years, names = gen.categories("year")
     by_year = np.bincount(years[docs], weights=counts, minlength=len(names)) if len(docs) else []
     result = PhraseResult(
@@ -128,163 +126,137 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
 
 def _matches(library: Library, gen: Snapshot, needle: str,
              filters: Filters) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """The reports holding the phrase, its count in each, and the reports in
-    rank order: exact counts from the index (matching.doc_counts), the answer
-    kept so that the next page or another sort of it is cheaper still."""
+    """The reports holding the phrase under the filters, its count in each,
+    and the reports in rank order; kept, so that the next page or another
+    sort of it costs no ranking."""
     key = ("phrase", gen.token, needle, repr(sorted((k, sorted(v) if isinstance(v, set) else v)
                                                    for k, v in vars(filters).items())))
 
     def make():
-        docs, counts = library.counts(gen, needle)
-        keep = filter_mask(gen, filters)[docs] & gen.indexed[docs]
-        docs, counts = docs[keep], counts[keep]
+        found = library.find(gen, needle)
+        keep = filter_mask(gen, filters)[found.docs] & gen.indexed[found.docs]
+        docs, counts = found.docs[keep], found.counts[keep]
         scores = rank(gen, [needle], docs, {needle: (docs, counts)})
-        ranked = np.array([d for d, _ in sort_docs(gen, docs, scores, "relevance")], np.int64)
-        return docs, counts, ranked
-    docs, counts, ranked = library.cache.get_or_make(key, make)
+        return docs, counts, np.array([d for d, _ in sort_docs(gen, docs, scores, "relevance")], np.int64)
+    docs, counts, ranked = library.answers.get_or_make(key, make)
     return docs, counts, ranked.tolist()
 
 
-def _holders(gen: Snapshot, key: int) -> tuple[np.ndarray, np.ndarray]:
-    """Live reports holding a sentence (by its key), and how many times each."""
-    if not key:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    docs_out, tf_out = [], []
-    for part in gen.parts:
-        docs, tf = part.data.sentences.get(key)
-        if len(docs):
-            local = np.asarray(docs).astype(np.int64)
-            keep = ~part.deleted[local]
-            docs_out.append(local[keep] + part.base)
-            tf_out.append(np.asarray(tf)[keep].astype(np.int64))
-    if not docs_out:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(docs_out), np.concatenate(tf_out)
-
-
-def _occurrences(gen: Snapshot, ranked: list[int], needle: str) -> Iterator[tuple[int, int]]:
-    """(report, offset) of every occurrence, reports in rank order."""
-    for d in ranked:
-        for p in find_all(gen.folded(d), needle):
-            yield d, p
-
-
-def _rank_page(gen, ranked, needle, counts, page, per_page) -> tuple[list[KwicLine], int | None]:
+def _rank_page(gen: Snapshot, occurrences: Occurrences, count_of: np.ndarray, page: int,
+               per_page: int) -> tuple[list[KwicLine], int | None]:
     """A page in rank order. Lines are made only until the page is full; the
-    count of each comes from the postings of its sentence's key. A report all
-    of whose occurrences lie in sentences already seen is skipped unread, so
-    even a phrase found in few distinct sentences costs little."""
+    count of each comes from the postings of its sentence's key. Occurrences
+    are read in growing batches; one in a report all of whose occurrences lie
+    in sentences already seen is passed over."""
     want = page * per_page
-    first: dict[tuple[int, int], tuple[int, int]] = {}
+    width = len(occurrences.needle)
+    first: dict[tuple[int, int], tuple[int, int, int]] = {}
+    known: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     covered = np.zeros(gen.n, dtype=np.int64)   # occurrences in seen sentences
-    for d in ranked:
-        if covered[d] >= counts[d]:
-            continue
-        folded = gen.folded(d)
-        for p in find_all(folded, needle):
-            start, _, key = analysis.sentence_at(folded, p)
+    read, batch = 0, 2 * want + 16
+    while len(first) <= want:
+        docs, offsets = occurrences.first(read + batch)
+        docs, offsets = docs[read:], offsets[read:]
+        if not len(docs):
+            break
+        read += len(docs)
+        batch = min(2 * batch, 4096)
+        open_ = covered[docs] < count_of[docs]  # reports whose every line is seen: not read
+        docs, offsets = docs[open_], offsets[open_]
+        starts, _, keys = kwic.sentences(gen, docs, offsets, width)
+        known.update(kwic.holders(gen, np.setdiff1d(keys, np.array(list(known), np.uint64))))
+        for d, p, start, key in zip(docs.tolist(), offsets.tolist(), starts.tolist(), keys.tolist(),
+                                    strict=True):
+            if covered[d] >= count_of[d]:
+                continue
             group = (key, p - start) if key else (-d - 1, p)  # a long sentence: its own line
             if group in first:
                 continue
-            first[group] = (d, p)
+            first[group] = (d, p, key)
             if key:
-                holders, tf = _holders(gen, key)
+                holders, tf = known[key]
                 covered[holders] += tf
             else:
                 covered[d] += 1
             if len(first) > want:  # one more than needed: there is a next page
                 break
-        if len(first) > want:
-            break
-    lines = []
-    for (key, _), (d, p) in list(first.items())[(page - 1) * per_page: want]:
-        holders, tf = _holders(gen, key if key > 0 else 0)
-        inside = counts[holders] > 0
-        count = int(tf[inside].sum()) if inside.any() else 1
-        lines.append(_line(gen, d, p, len(needle), count,
-                           holders[inside][:ALSO_IN_SHOWN + 1].tolist() or [d]))
+    chosen = list(first.values())[(page - 1) * per_page: want]
+    counts, reports = [], []
+    for d, _, key in chosen:
+        holders, tf = known.get(key, (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+        inside = count_of[holders] > 0
+        counts.append(int(tf[inside].sum()) if inside.any() else 1)
+        reports.append(holders[inside][:ALSO_IN_SHOWN + 1].tolist() or [d])
+    lines = _lines(gen, [(d, p) for d, p, _ in chosen], width, counts, reports)
     return lines, (len(first) if len(first) <= want else None)
 
 
-def _all_lines_page(gen, ranked, needle, sort, page, per_page, in_one_sentence,
-                    limit: int) -> tuple[list[KwicLine], int]:
-    """The lines of the first `limit` occurrences in rank order, grouped (by
-    sentence key and place, or — for a phrase that spans sentences — by its
-    context), in rank order or sorted by the context left of the phrase (read
-    right to left) or right of it."""
-    groups: dict[tuple, list] = {}  # key -> [count, (d, p) of the first, reports]
-    for d in ranked:
-        if limit <= 0:
-            break
-        folded = gen.folded(d)
-        offsets = find_all(folded, needle)[:limit]
-        limit -= len(offsets)
-        if in_one_sentence:
-            keys = []
-            for p in offsets:
-                start, _, key = analysis.sentence_at(folded, p)
-                keys.append((key, p - start) if key else (-d - 1, p))
+def _sorted_page(gen: Snapshot, occurrences: Occurrences, sort: str, page: int, per_page: int,
+                 limit: int) -> tuple[list[KwicLine], int]:
+    """The lines of the first `limit` occurrences in rank order, identical
+    lines (the same context both ways) grouped, in rank order or sorted by the
+    context left of the phrase (read right to left) or right of it."""
+    docs, offsets = occurrences.first(limit)
+    groups: dict[tuple, list] = {}  # context -> [count, (d, p) of the first, reports, context]
+    for d, p, key in zip(docs.tolist(), offsets.tolist(),
+                         kwic.contexts(gen, docs, offsets, len(occurrences.needle)), strict=True):
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [1, (d, p), [d], key]
         else:
-            keys = (_context(folded, p, p + len(needle)) for p in offsets)
-        for key, p in zip(keys, offsets):
-            group = groups.get(key)
-            if group is None:
-                groups[key] = [1, (d, p), [d]]
-            else:
-                group[0] += 1
-                if group[2][-1] != d and len(group[2]) <= ALSO_IN_SHOWN:
-                    group[2].append(d)
+            group[0] += 1
+            if group[2][-1] != d and len(group[2]) <= ALSO_IN_SHOWN:
+                group[2].append(d)
     ordered = list(groups.values())  # first seen first: rank order
-    if sort != "rank":
-        contexts = {id(g): _context(gen.folded(g[1][0]), g[1][1], g[1][1] + len(needle)) for g in ordered}
-        if sort == "left":
-            ordered.sort(key=lambda g: (contexts[id(g)][0][::-1], contexts[id(g)][1]))
-        else:
-            ordered.sort(key=lambda g: (contexts[id(g)][1], contexts[id(g)][0][::-1]))
-    lines = [_line(gen, d, p, len(needle), count, docs)
-             for count, (d, p), docs in ordered[(page - 1) * per_page: page * per_page]]
+    if sort == "left":
+        ordered.sort(key=lambda g: (g[3][0][::-1], g[3][1]))
+    elif sort == "right":
+        ordered.sort(key=lambda g: (g[3][1], g[3][0][::-1]))
+    shown = ordered[(page - 1) * per_page: page * per_page]
+    lines = _lines(gen, [g[1] for g in shown], len(occurrences.needle),
+                   [g[0] for g in shown], [g[2] for g in shown])
     return lines, len(groups)
 
 
-def _context(folded: str, p: int, end: int) -> tuple[str, str]:
-    """CONTEXT characters each way, never past a paragraph end."""
-    return (folded[max(0, p - CONTEXT):p].rpartition("\n")[2],
-            folded[end:end + CONTEXT].partition("\n")[0])
+def _lines(gen: Snapshot, places: list[tuple[int, int]], width: int, counts: list[int],
+           reports: list[list[int]]) -> list[KwicLine]:
+    """KWIC lines at (report, offset) in the original characters (folding
+    keeps offsets; the original is Whoosh's stored text), each standing for
+    `counts[i]` identical lines in `reports[i]`."""
+    if not places:
+        return []
+    docs = np.array([d for d, _ in places], np.int64)
+    offsets = np.array([p for _, p in places], np.int64)
+    around = kwic.contexts(gen, docs, offsets, width)
+    starts, ends, _ = kwic.sentences(gen, docs, offsets, width)
+    lines = []
+    for i, (d, p) in enumerate(places):
+        text = gen.text(d)
+        left, right = around[i]
+        start = max(int(starts[i]), p - SENTENCE_SHOWN // 2)  # a phrase across sentences: its own start
+        end = min(max(int(ends[i]), p + width), start + max(SENTENCE_SHOWN, p + width - start))
+        lines.append(KwicLine(
+            id=gen.id(d), title=gen.title(d), year=int(gen.years[d]) or None, offset=p,
+            left=text[p - len(left):p], match=text[p:p + width],
+            right=text[p + width:p + width + len(right)], sentence=text[start:end].strip(),
+            count=counts[i],
+            also_in=[{"id": gen.id(m), "title": gen.title(m)}
+                     for m in dict.fromkeys(reports[i][:ALSO_IN_SHOWN + 1]) if m != d][:ALSO_IN_SHOWN]))
+    return lines
 
 
-def _line(gen: Snapshot, d: int, p: int, length: int, count: int, docs: list[int]) -> KwicLine:
-    """The line at (d, p) in the original characters (folding keeps offsets),
-    standing for `count` identical lines in `docs`."""
-    text, folded = gen.text(d), gen.folded(d)
-    left, right = _context(folded, p, p + length)
-    start, end, _ = analysis.sentence_at(folded, p)  # a phrase across sentences: from its own start
-    start = max(start, p - SENTENCE_SHOWN // 2)
-    end = min(max(end, p + length), start + max(SENTENCE_SHOWN, p + length - start))
-    year = int(gen.years[d]) or None
-    return KwicLine(id=gen.id(d), title=gen.title(d), year=year, offset=p,
-                    left=text[p - len(left):p], match=text[p:p + length],
-                    right=text[p + length:p + length + len(right)],
-                    sentence=text[start:end].strip(), count=count,
-                    also_in=[{"id": gen.id(m), "title": gen.title(m)}
-                             for m in dict.fromkeys(docs[:ALSO_IN_SHOWN + 1]) if m != d][:ALSO_IN_SHOWN])
-
-
-def collocations(gen: Snapshot, ranked: list[int], needle: str) -> tuple[list, list, int]:
+def collocations(gen: Snapshot, occurrences: Occurrences) -> tuple[list, list, int]:
     """The jieba words most often directly before and after the phrase, over
     its first COLLOCATION_SAMPLE occurrences in rank order (usually all).
     jieba cuts each distinct window of WINDOW characters once."""
+    docs, offsets = occurrences.first(COLLOCATION_SAMPLE)
     lefts: Counter = Counter()
     rights: Counter = Counter()
-    seen = 0
-    for d, p in _occurrences(gen, ranked, needle):
-        if seen == COLLOCATION_SAMPLE:
-            break
-        seen += 1
-        left, right = _context(gen.folded(d), p, p + len(needle))
+    for left, right in kwic.contexts(gen, docs, offsets, len(occurrences.needle)):
         lefts[left[-WINDOW:]] += 1
         rights[right[:WINDOW]] += 1
     return (_edge_words(lefts, gen.user_dict, -1).most_common(COLLOCATIONS),
-            _edge_words(rights, gen.user_dict, 0).most_common(COLLOCATIONS), seen)
+            _edge_words(rights, gen.user_dict, 0).most_common(COLLOCATIONS), len(docs))
 
 
 def _edge_words(windows: Counter, user_dict, edge: int) -> Counter:

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from .highlight import Segment, hit_spans, snippets
-from .matching import doc_counts, filter_mask, term_mask
+from . import analysis
+from .matching import Found, filter_mask, find, term_mask
 from .query import Filters, Query, Term, parse
 from .ranking import SORTS, collapse, rank, sort_docs
 from .store import ByteBudgetCache, IndexDamaged, Snapshot
@@ -115,7 +116,10 @@ class Library:
         new commit loads, so a server's first queries find them in memory."""
         self.index_dir = Path(index_dir)
         self.warm = warm
-        self.cache = ByteBudgetCache(cache_mb << 20)
+        # Answers (a string's reports and offsets, a phrase's ranking) and
+        # texts read from Whoosh, each held to its share of the budget.
+        self.answers = ByteBudgetCache((cache_mb << 20) * 3 // 4)
+        self.texts = ByteBudgetCache((cache_mb << 20) // 4)
         self._snap: Snapshot | None = None
         self._lock = threading.Lock()
 
@@ -127,7 +131,7 @@ class Library:
         with self._lock:
             if self._snap is None or not self._snap.is_current():
                 try:
-                    fresh = Snapshot.open(self.index_dir, self.cache)
+                    fresh = Snapshot.open(self.index_dir, self.texts)
                 except IndexDamaged as exc:
                     raise NoIndex(self.index_dir, str(exc)) from None
                 if fresh is None:
@@ -142,14 +146,24 @@ class Library:
     generation = snapshot  # the name the web and the CLI know it by
 
     # ------------------------------------------------------------ matching
+    def find(self, snap: Snapshot, needle: str) -> Found:
+        """Where a folded string occurs (matching.find), kept for the next query."""
+        key = ("find", snap.token, needle)
+        found = self.answers.get(key)
+        if found is None:
+            found = find(snap, needle)
+            self.answers.put(key, found, size=found.nbytes + 256)
+        return found
+
     def counts(self, snap: Snapshot, needle: str) -> tuple[np.ndarray, np.ndarray]:
-        """Exact (reports, counts) of a folded string, kept for the next query."""
-        return self.cache.get_or_make(("counts", snap.token, needle), lambda: doc_counts(snap, needle))
+        """Exact (reports, counts) of a folded string."""
+        found = self.find(snap, needle)
+        return found.docs, found.counts
 
     def term_mask(self, snap: Snapshot, term: Term) -> np.ndarray:
         if term.field:
-            return self.cache.get_or_make(("field", snap.token, term.field, term.folded),
-                                          lambda: term_mask(snap, term))
+            return self.answers.get_or_make(("field", snap.token, term.field, term.folded),
+                                            lambda: term_mask(snap, term))
         docs, _ = self.counts(snap, term.folded)
         mask = np.zeros(snap.n, bool)
         mask[docs] = True
@@ -220,10 +234,12 @@ class Library:
         meta = snap.stored(d)
         text, folded = snap.text(d), snap.folded(d)
         spans = hit_spans(folded, needles)
+        starts, ends, _ = analysis.sentence_table(folded) if spans else (None, None, None)
+        table = (starts, ends - starts) if spans else None
         return Hit(id=meta["id"], title=meta.get("title") or "", subtitle=meta.get("subtitle") or "",
                    year=meta.get("year"), period=meta.get("period") or "", type=meta.get("type") or "",
                    level=meta.get("level") or "",
-                   score=score, snippets=snippets(text, folded, spans),
+                   score=score, snippets=snippets(text, folded, spans, table),
                    first_hit=spans[0][0] if spans else None,
                    copies=_copies(snap, d), similar=_similar(snap, d, matched))
 

@@ -56,7 +56,7 @@ class SegmentBuilder:
         self._sentences: list[tuple] = []  # (keys, docs, tf)
         self._sketches: list[np.ndarray] = []
         self._meta: dict[str, list] = {k: [] for k in (
-            "ids", "titles", "headings", "years", "types", "levels", "periods",
+            "ids", "titles", "heading_spans", "years", "types", "levels", "periods",
             "lengths", "sizes", "file_hash", "text_hash", "is_copy")}
 
     def fits(self, chars: int) -> bool:
@@ -81,7 +81,7 @@ class SegmentBuilder:
         m = self._meta
         m["ids"].append(r.id)
         m["titles"].append(r.title)
-        m["headings"].append(fold("\n".join(h[1] for h in r.outline)))
+        m["heading_spans"].append(_heading_spans(r.text, r.outline) if not is_copy else [])
         m["years"].append(r.year or 0)
         m["types"].append(r.doc_type)
         m["levels"].append(r.level)
@@ -116,7 +116,7 @@ class SegmentBuilder:
         for d in keep.tolist():
             m["ids"].append(seg.id(d))
             m["titles"].append(seg.title(d))
-            m["headings"].append(seg.headings(d))
+            m["heading_spans"].append(seg.heading_spans(d))
         for name in ("years", "types", "levels", "periods", "sizes", "is_copy"):
             m[name].extend(meta.column(name)[keep].tolist())
         m["lengths"].extend(map(tuple, meta.lengths[:, keep].T.tolist()))
@@ -163,16 +163,27 @@ class SegmentBuilder:
         out.add("codes", codes)
         out.add("doc_starts", doc_starts, small=True)
         out.add("sa", sa)
-        for name, arrays in (("gram", gram_rows), ("body", _sorted(self._body, np.uint8)),
-                             ("fields", _sorted(self._fields, np.uint8, np.uint8)),
-                             ("sentences", _sorted(self._sentences, np.uint16))):
-            for part, array in zip(("keys", "docs", "a", "b"), arrays, strict=False):
+        for name, arrays, keyed in (("gram", gram_rows, True), ("body", _sorted(self._body, np.uint8), True),
+                                    ("fields", _sorted(self._fields, np.uint8, np.uint8), True),
+                                    ("sentences", _sorted(self._sentences, np.uint16), False)):
+            keys, docs, *values = arrays
+            if keyed:  # most keys have many rows: each key once, with where its rows start
+                keys, starts = _runs(keys)
+                out.add(f"{name}_starts", starts)
+            out.add(f"{name}_keys", keys)
+            out.add(f"{name}_docs", docs)
+            for part, array in zip(("a", "b"), values, strict=False):
                 out.add(f"{name}_{part}", array)
         out.add("id_keys", np.array([text_key(i) for i in m["ids"]], np.uint64), small=True)
-        for name in ("ids", "titles", "headings"):
+        for name in ("ids", "titles"):
             blob, offsets = _blob(m[name])
             out.add(f"{name}_blob", blob, small=True)
             out.add(f"{name}_offsets", offsets, small=True)
+        spans = m["heading_spans"]
+        out.add("heading_ptr", np.concatenate([[0], np.cumsum([len(x) for x in spans])]).astype(np.int64),
+                small=True)
+        flat = np.array([x for row in spans for x in row], np.uint32).reshape(-1, 2)
+        out.add("heading_spans", flat, small=True)
         out.add("years", np.array(m["years"], np.int16), small=True)
         for name in ("types", "levels", "periods"):
             names = sorted(set(m[name]))
@@ -220,6 +231,24 @@ def _sorted(parts: list[tuple], *dtypes) -> tuple:
     order = np.lexsort((docs, keys))
     values = [np.concatenate([p[i] for p in parts])[order].astype(t) for i, t in enumerate(dtypes, 2)]
     return (keys[order], docs[order].astype(np.uint16), *values)
+
+
+def _heading_spans(text: str, outline: list) -> list[tuple[int, int]]:
+    """(offset, length) in the text of each outline entry that is a piece of it."""
+    spans = []
+    for _, heading, offset in outline:
+        if heading and text.startswith(heading, offset):
+            spans.append((offset, len(heading)))
+    return spans
+
+
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys of sorted rows and the row where each one's run starts."""
+    if not len(keys):
+        return keys, np.zeros(1, np.uint32)
+    bounds = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    starts = np.concatenate([[0], bounds, [len(keys)]]).astype(np.uint32)
+    return keys[starts[:-1]], starts
 
 
 def _blob(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:

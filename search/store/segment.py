@@ -43,25 +43,35 @@ class OldFormat(Damaged):
 
 
 class Postings:
-    """Rows (key, doc, values…) ordered by key then doc; a key's rows are one run."""
+    """Rows (doc, values…) ordered by key then doc; a key's rows are one run.
+    With `starts`, `keys` holds each key once and its run starts there;
+    without, `keys` holds one key per row."""
 
-    def __init__(self, keys: np.ndarray, docs: np.ndarray, *values: np.ndarray):
-        self.keys, self.docs, self.values = keys, docs, values
+    def __init__(self, keys: np.ndarray, docs: np.ndarray, *values: np.ndarray,
+                 starts: np.ndarray | None = None):
+        self.keys, self.docs, self.values, self.starts = keys, docs, values, starts
 
     def run(self, key: int) -> tuple[int, int]:
         k = np.uint64(key)
-        return int(np.searchsorted(self.keys, k, "left")), int(np.searchsorted(self.keys, k, "right"))
+        i = int(np.searchsorted(self.keys, k, "left"))
+        if self.starts is None:
+            return i, int(np.searchsorted(self.keys, k, "right"))
+        if i == len(self.keys) or self.keys[i] != k:
+            return 0, 0
+        return int(self.starts[i]), int(self.starts[i + 1])
 
     def get(self, key: int) -> tuple[np.ndarray, ...]:
         a, b = self.run(key)
         return (self.docs[a:b], *(v[a:b] for v in self.values))
 
     def rows(self) -> tuple[np.ndarray, ...]:
-        return (np.asarray(self.keys), np.asarray(self.docs).astype(np.int64),
-                *(np.asarray(v) for v in self.values))
+        keys = np.asarray(self.keys)
+        if self.starts is not None:
+            keys = np.repeat(keys, np.diff(np.asarray(self.starts).astype(np.int64)))
+        return (keys, np.asarray(self.docs).astype(np.int64), *(np.asarray(v) for v in self.values))
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.docs)
 
 
 class Meta:
@@ -101,10 +111,12 @@ class SegmentData:
         self.codes = c.array("codes")
         self.doc_starts = c.array("doc_starts")
         self.suffix = SuffixIndex(self.codes, c.array("sa"), self.doc_starts)
-        self.grams = Postings(c.array("gram_keys"), c.array("gram_docs"), c.array("gram_a"))
-        self.body = Postings(c.array("body_keys"), c.array("body_docs"), c.array("body_a"))
+        self.grams = Postings(c.array("gram_keys"), c.array("gram_docs"), c.array("gram_a"),
+                              starts=c.array("gram_starts"))
+        self.body = Postings(c.array("body_keys"), c.array("body_docs"), c.array("body_a"),
+                             starts=c.array("body_starts"))
         self.fields = Postings(c.array("fields_keys"), c.array("fields_docs"),
-                               c.array("fields_a"), c.array("fields_b"))
+                               c.array("fields_a"), c.array("fields_b"), starts=c.array("fields_starts"))
         self.sentences = Postings(c.array("sentences_keys"), c.array("sentences_docs"),
                                   c.array("sentences_a"))
         self.sketches = c.array("sketches")
@@ -113,7 +125,9 @@ class SegmentData:
         self.meta = Meta(c)
         self.id_keys = c.array("id_keys")   # analysis.text_key of each id
         self._blobs = {name: (c.array(f"{name}_blob"), c.array(f"{name}_offsets"))
-                       for name in ("ids", "titles", "headings")}
+                       for name in ("ids", "titles")}
+        self.heading_ptr = c.array("heading_ptr")
+        self.heading_table = c.array("heading_spans")   # (offset in the text, length) per heading
 
     # ------------------------------------------------------------ strings
     def _string(self, name: str, d: int) -> str:
@@ -121,7 +135,7 @@ class SegmentData:
         return bytes(blob[int(offsets[d]):int(offsets[d + 1])]).decode("utf-8", "surrogatepass")
 
     def strings(self, name: str) -> list[str]:
-        """All reports' ids, titles or (folded) headings, decoded at once."""
+        """All reports' ids or titles, decoded at once."""
         blob, offsets = self._blobs[name]
         text = bytes(blob).decode("utf-8", "surrogatepass") if len(blob) else ""
         if len(text) == len(blob):  # ASCII: byte offsets are character offsets
@@ -135,9 +149,19 @@ class SegmentData:
     def title(self, d: int) -> str:
         return self._string("titles", d)
 
-    def headings(self, d: int) -> str:
-        return self._string("headings", d)
+    def heading_spans(self, d: int) -> list[tuple[int, int]]:
+        a, b = int(self.heading_ptr[d]), int(self.heading_ptr[d + 1])
+        return [tuple(x) for x in self.heading_table[a:b].tolist()]
 
+    def heading_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every heading as [start, end) in the segment's text, ordered by start,
+        and the furthest end reached so far (a heading may lie inside another)."""
+        table = np.asarray(self.heading_table).astype(np.int64)
+        doc = np.repeat(np.arange(self.n), np.diff(np.asarray(self.heading_ptr)))
+        starts = np.asarray(self.doc_starts)[doc] + table[:, 0] if len(table) else np.zeros(0, np.int64)
+        ends = starts + table[:, 1] if len(table) else np.zeros(0, np.int64)
+        order = np.argsort(starts, kind="stable")
+        return starts[order], np.maximum.accumulate(ends[order]) if len(order) else ends
 
     # ------------------------------------------------------------ text
     def folded(self, d: int) -> str:
@@ -146,6 +170,17 @@ class SegmentData:
         if b <= a:
             return ""
         units = self.codes[a:b - 1]
+        wide = units.dtype.itemsize == 4
+        return units.astype(">u4" if wide else ">u2").tobytes().decode(
+            "utf-32-be" if wide else "utf-16-be", "surrogatepass")
+
+    def folded_window(self, d: int, a: int, b: int) -> str:
+        """Characters [a, b) of report d's folded text (clipped to it)."""
+        start, end = int(self.doc_starts[d]), int(self.doc_starts[d + 1]) - 1
+        lo, hi = max(start, start + a), min(end, start + b)
+        if hi <= lo:
+            return ""
+        units = self.codes[lo:hi]
         wide = units.dtype.itemsize == 4
         return units.astype(">u4" if wide else ">u2").tobytes().decode(
             "utf-32-be" if wide else "utf-16-be", "surrogatepass")

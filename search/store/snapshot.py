@@ -81,6 +81,8 @@ class Snapshot:
         self.parts = parts
         self.n = base
         self.bases = np.array([p.base for p in parts] + [base], np.int64)
+        self._part_index = np.repeat(np.arange(len(parts), dtype=np.int32),
+                                     [p.data.n for p in parts]) if parts else np.zeros(0, np.int32)
         ids_digest = hashlib.blake2b(digest_size=8)
         for p in parts:
             ids_digest.update(p.whoosh.segment_id().encode())
@@ -170,8 +172,7 @@ class Snapshot:
 
     # ------------------------------------------------------------ locating
     def part_of(self, d: int) -> tuple[Part, int]:
-        i = int(np.searchsorted(self.bases, d, side="right")) - 1
-        part = self.parts[i]
+        part = self.parts[self._part_index[d]]
         return part, d - part.base
 
     def find(self, doc_id: str) -> int | None:
@@ -192,14 +193,15 @@ class Snapshot:
     def titles(self) -> list[str]:
         return self._all("titles")
 
-    def folded_titles(self) -> list[str]:
-        found = self._strings.get("folded_titles")
+    def joined_titles(self) -> tuple[str, np.ndarray]:
+        """Every title folded, joined by newlines, and where each one starts."""
+        found = self.derived.get("joined_titles")
         if found is None:
-            found = self._strings["folded_titles"] = [fold(t) for t in self.titles()]
+            titles = [fold(t) for t in self.titles()]
+            starts = np.concatenate([[0], np.cumsum([len(t) + 1 for t in titles])[:-1]]).astype(np.int64) \
+                if titles else np.zeros(0, np.int64)
+            found = self.derived["joined_titles"] = ("\n".join(titles), starts)
         return found
-
-    def folded_headings(self) -> list[str]:
-        return self._all("headings")
 
     def _all(self, name: str) -> list[str]:
         found = self._strings.get(name)
@@ -238,6 +240,44 @@ class Snapshot:
     def folded(self, d: int) -> str:
         part, local = self.part_of(int(self.source[d]))
         return part.data.folded(local)
+
+    def folded_window(self, d: int, a: int, b: int) -> str:
+        part, local = self.part_of(int(self.source[d]))
+        return part.data.folded_window(local, a, b)
+
+    def windows(self, docs: np.ndarray, offsets: np.ndarray, before: int,
+                after: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """For each (report, offset): its folded text from `before` characters
+        before the offset to `after` characters after it (clipped to the text),
+        read for all of them with one gather and one decode per segment; with
+        where each window starts in its report and the report's text length."""
+        docs = self.source[np.asarray(docs, np.int64)]
+        offsets = np.asarray(offsets, np.int64)
+        out: list[str] = [""] * len(docs)
+        starts_in_doc = np.zeros(len(docs), np.int64)
+        lengths_of_text = np.zeros(len(docs), np.int64)
+        which = np.searchsorted(self.bases, docs, side="right") - 1
+        for i in np.unique(which).tolist():
+            part = self.parts[i]
+            rows = np.flatnonzero(which == i)
+            local = docs[rows] - part.base
+            starts = np.asarray(part.data.doc_starts)
+            text_start = starts[local]
+            text_end = np.maximum(starts[local + 1] - 1, text_start)
+            lo = np.clip(text_start + offsets[rows] - before, text_start, text_end)
+            hi = np.clip(text_start + offsets[rows] + after, lo, text_end)
+            starts_in_doc[rows] = lo - text_start
+            lengths_of_text[rows] = text_end - text_start
+            lengths = hi - lo
+            first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            index = np.repeat(lo - first, lengths) + np.arange(int(lengths.sum()))
+            units = np.asarray(part.data.codes)[index]
+            wide = units.dtype.itemsize == 4
+            text = units.astype(">u4" if wide else ">u2").tobytes().decode(
+                "utf-32-be" if wide else "utf-16-be", "surrogatepass")
+            for row, a, n in zip(rows.tolist(), first.tolist(), lengths.tolist(), strict=True):
+                out[row] = text[a:a + n]
+        return out, starts_in_doc, lengths_of_text
 
     def stored(self, d: int) -> dict:
         """Whoosh's stored fields of report d (the store of record)."""

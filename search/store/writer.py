@@ -14,6 +14,7 @@ commit removes the files of segments no longer listed, ours included.
 from __future__ import annotations
 
 import shutil
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +75,8 @@ class IndexWriter:
         self._sub: SegmentWriter | None = None
         self._builder: SegmentBuilder | None = None
         self._new_files: list[str] = []     # segment ids this run wrote
+        self._writing: threading.Thread | None = None  # a closed segment's companion being built
+        self._failure: BaseException | None = None
         self.added = 0
 
     # ------------------------------------------------------------ changes
@@ -100,14 +103,33 @@ class IndexWriter:
         self.added += 1
 
     def _close_segment(self) -> None:
+        """Finish the Whoosh segment now; build its companion (the suffix array:
+        seconds of C code that releases the GIL) in a thread while the next
+        segment fills. At most one is being built at a time."""
         sub, builder = self._sub, self._builder
         self._sub = self._builder = None
         segment = sub._finalize_segment()
         sub._finish()
-        builder.write(companion_path(self.index_dir, segment.segment_id()),
-                      {"fingerprint": self.fingerprint})
         self.created.append(_Created(segment, builder.text_keys(), builder.sketches(), builder.copies()))
-        faults.crash_point("segment-written")
+        self._wait_for_companion()
+        path = companion_path(self.index_dir, segment.segment_id())
+
+        def write() -> None:
+            try:
+                builder.write(path, {"fingerprint": self.fingerprint})
+                faults.crash_point("segment-written")
+            except BaseException as exc:  # re-raised in the run's own thread
+                self._failure = exc
+        self._writing = threading.Thread(target=write, name="companion-writer", daemon=True)
+        self._writing.start()
+
+    def _wait_for_companion(self) -> None:
+        if self._writing is not None:
+            self._writing.join()
+            self._writing = None
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
 
     # ------------------------------------------------------------ commit
     def commit(self) -> int:
@@ -115,6 +137,7 @@ class IndexWriter:
         the new table of contents. Returns the new generation."""
         if self._builder is not None:
             self._close_segment()
+        self._wait_for_companion()
         self._find_edges()
         for c in self.created:
             write_edges(edges_path(self.index_dir, c.segment.segment_id()), c.edges)
@@ -129,6 +152,8 @@ class IndexWriter:
 
     def cancel(self) -> None:
         """Leave the index as it was: remove what this run wrote."""
+        if self._writing is not None:
+            self._writing.join()
         try:
             if self._sub is not None:
                 self._sub.cancel()
