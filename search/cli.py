@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -58,7 +59,15 @@ def _mark(text: str) -> str:
     return f"«{text}»"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except NoIndex as exc:  # none yet, or damaged while a command read it
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """报告检索 — search a library of Chinese work reports."""
 
@@ -99,6 +108,13 @@ def run_index(corpus: Path, index_dir: Path, rebuild: bool = False, jobs: int | 
         summary = index_corpus(corpus, index_dir, rebuild=rebuild, jobs=jobs, progress=progress)
     except IndexError_ as exc:
         _fail(str(exc))
+    except KeyboardInterrupt:
+        # The run has already cancelled its work and released its locks; exit
+        # now: at a normal exit Python would wait for the stopped workers' pool.
+        click.echo("\ninterrupted: the index was left as it was", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -301,6 +317,22 @@ def serve_cmd(host, port, threads, debug, auth_file, corpus, index_dir):
         server.run()
     except KeyboardInterrupt:
         pass
+
+
+@main.command("check-index")
+@index_option
+def check_index_cmd(index_dir):
+    """Check every checksum of the index (what `reports index` trusts)."""
+    from .store import IndexDamaged, check
+
+    try:
+        snap, checked = check(index_dir)
+    except IndexDamaged as exc:
+        _fail(str(exc))
+    if snap is None:
+        _fail(f"no index at {index_dir}/ — run `reports index` first")
+    click.echo(f"索引完好：{len(snap.parts)} 个段，{snap.report_count} 篇报告，"
+               f"校验了 {checked / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":

@@ -9,9 +9,11 @@ hashed, and old segments are only rewritten when the merge policy says so.
 """
 from __future__ import annotations
 
+import errno
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import threading
 import time
@@ -35,6 +37,7 @@ from .store import DocRecord, IndexDamaged, IndexWriter, WriteBusy
 IN_PROCESS_BELOW = 24  # fewer changed files than this: no worker processes
 IN_FLIGHT_PER_WORKER = 8  # analysed files waiting for the main process, at most
 SKIPPED_FILE = "skipped.json"  # files that could not be read, by content hash
+INDEX_PER_TEXT = 3  # the index takes up to this many bytes per byte of text
 # Reasons that a change on this machine (not in the file) can cure: tried again every run.
 _RETRY_REASONS = ("old Word format", "cannot read", "could not analyse")
 
@@ -103,6 +106,7 @@ def _analyse_job(job: tuple) -> tuple[str, DocRecord | None, str | None]:
     faults.crash_point("reading")  # in a worker: kills the run too
     try:
         record = analyse(path, doc_id, digest, size, corpus)
+        faults.crash_point("analysed")
         # The hash kept must be that of the bytes analysed: a file saved
         # again while it was read is read again next run, never kept stale.
         after, _ = file_digest(path)
@@ -156,13 +160,11 @@ def _run_jobs(jobs: list[tuple], workers: int, corpus: Path) -> Iterator[tuple]:
         raise IndexError_("a worker process died while reading the files (out of memory?); "
                           "the index was left as it was") from None
     finally:
-        for future in pending:
-            future.cancel()
-        # Stop the workers now: a worker blocked on its queue would keep a
-        # Ctrl+C'd run waiting at exit.
-        for process in list(getattr(pool, "_processes", {}).values()):
+        # Stop the workers now (a worker blocked on its queue would keep a
+        # Ctrl+C'd run waiting at exit); the futures left then fail as broken.
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=False)
 
 
 # ------------------------------------------------------------------ the run
@@ -182,10 +184,25 @@ def index_corpus(corpus: Path, index_dir: Path, rebuild: bool = False,
         summary = _update(corpus, index_dir, rebuild, jobs, progress)
         faults.crash_point("finished")
         summary.notes[:0] = lock.notes
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise
+        raise IndexError_(_disk_full(corpus, index_dir)) from None
     finally:
         lock.release()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _disk_full(corpus: Path, index_dir: Path) -> str:
+    """One line for a full disk (the run's files are already removed)."""
+    try:
+        free = shutil.disk_usage(index_dir).free
+    except OSError:
+        free = 0
+    need = sum(p.stat().st_size for p in corpus_files(corpus).values() if p.is_file()) * INDEX_PER_TEXT
+    return (f"disk full: the index needs about {need / 1e6:.0f} MB and {free / 1e6:.0f} MB are free "
+            f"where {index_dir}/ is; the index was left as it was — free some space and run again")
 
 
 def _open_writer(index_dir: Path, analysis_print: str, rebuild: bool,

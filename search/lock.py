@@ -108,7 +108,8 @@ def read_owner(path: Path) -> LockOwner | None:
 
 
 class IndexLock:
-    """Held for a whole indexing run: `with IndexLock(index_dir) as lock:`.
+    """Held for a whole indexing run: `acquire()` … `release()`, or
+    `with IndexLock(index_dir) as lock:`.
 
     `notes` says what was found and cleared on the way in (a stale label)."""
 
@@ -149,17 +150,25 @@ class IndexLock:
         return False
 
     def _write_label(self) -> None:
+        """The label is only for messages: a full disk must not stop the run
+        here (it would stop before it could say the disk is full)."""
         label = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
                             "started": time.time()}).encode("utf-8")
-        os.lseek(self.fd, 0, os.SEEK_SET)
-        os.write(self.fd, label)
-        os.ftruncate(self.fd, len(label))
+        try:
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            os.write(self.fd, label)
+            os.ftruncate(self.fd, len(label))
+        except OSError:
+            pass
 
     def release(self) -> None:
         if self.fd is None:
             return
         try:
-            os.ftruncate(self.fd, 0)  # an empty label: released cleanly
+            try:
+                os.ftruncate(self.fd, 0)  # an empty label: released cleanly
+            except OSError:
+                pass
             _unlock(self.fd)
         finally:
             os.close(self.fd)

@@ -20,16 +20,11 @@ from . import analysis
 from .matching import Found, filter_mask, find, term_mask
 from .query import Filters, Query, Term, parse
 from .ranking import SORTS, collapse, rank, sort_docs
-from .store import ByteBudgetCache, IndexDamaged, Snapshot
+from .store import ByteBudgetCache, IndexDamaged, NoIndex, Snapshot
 
 FACETS = ("year", "type", "level")
 PER_PAGE = 10
 DEFAULT_CACHE_MB = 256  # answers and texts kept per process (--cache-mb)
-
-
-class NoIndex(Exception):
-    def __init__(self, index_dir: Path, message: str | None = None):
-        super().__init__(message or f"no index at {index_dir}/ — run `reports index` first")
 
 
 class UnknownReport(KeyError):
@@ -122,26 +117,42 @@ class Library:
         self.texts = ByteBudgetCache((cache_mb << 20) // 4)
         self._snap: Snapshot | None = None
         self._lock = threading.Lock()
+        self._checked: set[str] = set()          # segments whose checksums held
+        self._damage: tuple[str, str] | None = None  # (snapshot token, what is damaged)
 
     # ------------------------------------------------------------ snapshot
     def snapshot(self) -> Snapshot:
         snap = self._snap
         if snap is not None and snap.is_current():
+            if self._damage is not None and self._damage[0] == snap.token:
+                raise NoIndex(self.index_dir, self._damage[1])
             return snap
         with self._lock:
             if self._snap is None or not self._snap.is_current():
-                try:
-                    fresh = Snapshot.open(self.index_dir, self.texts)
-                except IndexDamaged as exc:
-                    raise NoIndex(self.index_dir, str(exc)) from None
+                fresh = Snapshot.open(self.index_dir, self.texts)
                 if fresh is None:
                     if self._snap is not None:
                         return self._snap
                     raise NoIndex(self.index_dir)
                 self._snap = fresh
                 if self.warm:
-                    threading.Thread(target=_touch, args=(fresh,), daemon=True).start()
+                    threading.Thread(target=self._check, args=(fresh,), daemon=True).start()
             return self._snap
+
+    def _check(self, snap: Snapshot) -> None:
+        """A server reads every new segment once in the background, checking
+        its checksums (which also brings its pages into memory); a damaged
+        one makes every answer an error until the index is rebuilt."""
+        for part in snap.parts:
+            segid = part.whoosh.segment_id()
+            if segid in self._checked:
+                continue
+            try:
+                part.data.verify()
+            except Exception as exc:
+                self._damage = (snap.token, str(IndexDamaged(self.index_dir, str(exc))))
+                return
+            self._checked.add(segid)
 
     generation = snapshot  # the name the web and the CLI know it by
 
@@ -294,15 +305,6 @@ def _only(filters: Filters, group: str) -> Filters:
 def _selects(filters: Filters, group: str) -> bool:
     f = _only(filters, group)
     return bool(f.years or f.not_years or f.types or f.not_types or f.levels or f.not_levels)
-
-
-def _touch(snap: Snapshot) -> None:
-    """Read every segment's arrays once, so their pages are in memory."""
-    for part in snap.parts:
-        for name in ("codes", "sa"):
-            data = part.data.container.raw(name)
-            for i in range(0, len(data), 1 << 20):
-                data[i]  # one byte a page-run is enough to fault it in  # noqa: B018
 
 
 def _folder_bytes(index_dir: Path) -> int:

@@ -10,7 +10,7 @@
 """
 from .builder import DocRecord
 from .cache import ByteBudgetCache
-from .snapshot import IndexDamaged, Snapshot
+from .snapshot import IndexDamaged, NoIndex, Snapshot, check
 from .writer import IndexWriter, WriteBusy
 
-__all__ = ["ByteBudgetCache", "DocRecord", "IndexDamaged", "IndexWriter", "Snapshot", "WriteBusy"]
+__all__ = ["ByteBudgetCache", "DocRecord", "IndexDamaged", "IndexWriter", "NoIndex", "Snapshot", "WriteBusy", "check"]

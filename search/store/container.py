@@ -33,6 +33,15 @@ class Damaged(Exception):
         self.path, self.what = path, what
 
 
+def file_crc(path: Path) -> int:
+    """CRC-32 of a whole file, read in chunks."""
+    crc = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
 def _pad(n: int) -> int:
     return (-n) % ALIGN
 
@@ -127,7 +136,9 @@ class Container:
         return name in self._arrays
 
     def array(self, name: str) -> np.ndarray:
-        a = self._arrays[name]
+        a = self._arrays.get(name)
+        if a is None:
+            raise Damaged(self.path, f"has no array {name!r}")
         dtype = np.dtype(a["dtype"])
         if not a["nbytes"]:
             return np.zeros(a["shape"], dtype=dtype)

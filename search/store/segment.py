@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .container import Container, Damaged
+from .container import Container, Damaged, file_crc
 from .suffix import SuffixIndex
 
-FORMAT = 7           # bump when the companion file changes
+FORMAT = 8           # bump when the companion file changes
 EXTENSION = ".rsc"        # "report search companion"
 EDGES_EXTENSION = ".rse"  # its near-duplicate pairs
 
@@ -122,6 +122,14 @@ class SegmentData:
         self.sketches = c.array("sketches")
         self.edges_file = Container(self.path.with_suffix(EDGES_EXTENSION))
         self.edges = self.edges_file.array("edges")
+        self.whoosh_files: dict[str, list[int]] = c.info.get("whoosh_files", {})
+        for name, (size, _) in self.whoosh_files.items():
+            try:
+                found = (self.path.parent / name).stat().st_size
+            except OSError:
+                raise Damaged(self.path.parent / name, "missing") from None
+            if found != size:
+                raise Damaged(self.path.parent / name, f"size {found} bytes, expected {size}")
         self.meta = Meta(c)
         self.id_keys = c.array("id_keys")   # analysis.text_key of each id
         self._blobs = {name: (c.array(f"{name}_blob"), c.array(f"{name}_offsets"))
@@ -189,8 +197,12 @@ class SegmentData:
         return max(0, int(self.doc_starts[d + 1]) - int(self.doc_starts[d]) - 1)
 
     def verify(self) -> None:
+        """Check every checksum: the companions' arrays and Whoosh's files."""
         self.container.verify()
         self.edges_file.verify()
+        for name, (_, crc) in self.whoosh_files.items():
+            if file_crc(self.path.parent / name) != crc:
+                raise Damaged(self.path.parent / name, "checksum does not match")
 
     @property
     def nbytes(self) -> int:

@@ -35,7 +35,14 @@ def _toc_stamp(index_dir: Path, generation: int) -> tuple:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-class IndexDamaged(Exception):
+class NoIndex(Exception):
+    """No usable index: none yet, another version's, or damaged."""
+
+    def __init__(self, index_dir: Path, message: str | None = None):
+        super().__init__(message or f"no index at {index_dir}/ — run `reports index` first")
+
+
+class IndexDamaged(NoIndex):
     """Index files that cannot be used as they are."""
 
     def __init__(self, index_dir: Path, what: str, old_format: bool = False):
@@ -43,7 +50,7 @@ class IndexDamaged(Exception):
             message = f"索引由另一版本的报告检索写成（{what}）—— 请运行 `reports index` 重建"
         else:
             message = f"索引已损坏：{what} —— 请运行 `reports index --rebuild` 重建"
-        super().__init__(message)
+        super().__init__(index_dir, message)
         self.what, self.old_format = what, old_format
 
 
@@ -135,9 +142,11 @@ class Snapshot:
         lands while its files are being opened is retried with the next."""
         index_dir = Path(index_dir)
         try:
-            if not whoosh_index.exists_in(index_dir, INDEX_NAME):
-                return None
+            tocs = [p for p in index_dir.iterdir() if p.name.startswith(f"_{INDEX_NAME}_")
+                    and p.name.endswith(".toc")]
         except OSError:
+            return None
+        if not tocs:
             return None
         cache = cache or ByteBudgetCache(64 << 20)
         for attempt in range(5):
@@ -285,11 +294,16 @@ class Snapshot:
         key = ("stored", part.whoosh.segment_id(), local)
         found = self.cache.get(key)
         if found is None:
-            with self._reader_lock:
-                reader = self._readers.get(id(part))
-                if reader is None:
-                    reader = self._readers[id(part)] = SegmentReader(self.ix.storage, self.schema, part.whoosh)
-                found = reader.stored_fields(local)
+            try:
+                with self._reader_lock:
+                    reader = self._readers.get(id(part))
+                    if reader is None:
+                        reader = self._readers[id(part)] = SegmentReader(self.ix.storage, self.schema,
+                                                                         part.whoosh)
+                    found = reader.stored_fields(local)
+            except Exception as exc:  # Whoosh's files: zlib, pickle, struct errors
+                raise IndexDamaged(self.index_dir, f"{part.whoosh.segment_id()}.seg cannot be read "
+                                                   f"({type(exc).__name__}: {exc})") from None
             self.cache.put(key, found, size=2 * len(found.get("body") or "") + 512)
         return found
 
@@ -358,3 +372,19 @@ class Snapshot:
                     except OSError:
                         pass
         return total
+
+
+def check(index_dir: Path) -> tuple[Snapshot | None, int]:
+    """Open the index and check every checksum of every file it uses (its
+    companions' arrays and Whoosh's segment files). Returns the snapshot and
+    the bytes checked; raises IndexDamaged naming the first damaged file."""
+    snap = Snapshot.open(index_dir)
+    checked = 0
+    if snap is not None:
+        for part in snap.parts:
+            try:
+                part.data.verify()
+            except Damaged as exc:
+                raise IndexDamaged(index_dir, str(exc)) from None
+            checked += part.data.nbytes + sum(size for size, _ in part.data.whoosh_files.values())
+    return snap, checked

@@ -13,6 +13,7 @@ commit removes the files of segments no longer listed, ours included.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from ..schema import build_schema
 from . import policy
 from .builder import DocRecord, SegmentBuilder, write_edges
 from .cache import ByteBudgetCache
+from .container import file_crc
 from .segment import SegmentData, companion_path, edges_path, key_of
 from .snapshot import INDEX_NAME, IndexDamaged, Snapshot
 
@@ -66,6 +68,7 @@ class IndexWriter:
             self.schema = build_schema() if rebuild else toc.schema
             self.snapshot = None if rebuild else Snapshot(self.index_dir, self.ix, toc,
                                                           cache or ByteBudgetCache(0))
+            self._verified = {} if rebuild else verify_changed(self.index_dir, self.snapshot)
         except BaseException:
             self._lock.release()
             raise
@@ -116,7 +119,8 @@ class IndexWriter:
 
         def write() -> None:
             try:
-                builder.write(path, {"fingerprint": self.fingerprint})
+                builder.write(path, {"fingerprint": self.fingerprint,
+                                     "whoosh_files": whoosh_files(self.ix.storage, segment)})
                 faults.crash_point("segment-written")
             except BaseException as exc:  # re-raised in the run's own thread
                 self._failure = exc
@@ -147,6 +151,9 @@ class IndexWriter:
         TOC(self.schema, final, generation).write(self.ix.storage, INDEX_NAME)
         faults.crash_point("committed")
         clean_files(self.ix.storage, INDEX_NAME, generation, final)
+        # The segments this run wrote are as written: no need to read them again.
+        _write_verified(self.index_dir, {s.segment_id(): self._verified.get(s.segment_id())
+                                         or _stamps(self.index_dir, s.segment_id()) for s in final})
         self._lock.release()
         return generation
 
@@ -166,6 +173,8 @@ class IndexWriter:
                 except OSError:
                     pass
         shutil.rmtree(self.index_dir / f"{INDEX_NAME}.tmp", ignore_errors=True)
+        for path in self.index_dir.glob(f"_{INDEX_NAME}_*.toc.*"):  # a table of contents half written
+            path.unlink(missing_ok=True)
         try:
             self._lock.release()
         except Exception:
@@ -247,12 +256,61 @@ class IndexWriter:
         if segment.doc_count_all() != builder.docs:
             raise IndexDamaged(self.index_dir, f"merging {len(group)} segments gave Whoosh "
                                                f"{segment.doc_count_all()} reports and the companions {builder.docs}")
-        builder.write(companion_path(self.index_dir, segment.segment_id()), {"fingerprint": self.fingerprint})
+        builder.write(companion_path(self.index_dir, segment.segment_id()),
+                      {"fingerprint": self.fingerprint, "whoosh_files": whoosh_files(self.ix.storage, segment)})
         live_keys = builder.text_keys()
         pairs = np.concatenate(edges) if edges else np.zeros((0, 2), np.uint64)
         pairs = pairs[np.isin(pairs, live_keys).any(axis=1)] if len(pairs) else pairs
         write_edges(edges_path(self.index_dir, segment.segment_id()), pairs)
         return segment
+
+
+VERIFIED_FILE = "verified.json"  # segments whose checksums held, by their files' sizes and times
+
+
+def _stamps(index_dir: Path, segid: str) -> list:
+    return sorted([p.name, st.st_size, st.st_mtime_ns] for p in index_dir.glob(f"{segid}.*")
+                  if (st := p.stat()) and not p.name.endswith((".part", ".tmp")))
+
+
+def verify_changed(index_dir: Path, snapshot: Snapshot) -> dict[str, list]:
+    """Check every checksum of each segment whose files changed since they
+    were last checked (a run trusts what it reads); raises IndexDamaged."""
+    try:
+        known = json.loads((index_dir / VERIFIED_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    out = {}
+    for part in snapshot.parts:
+        segid = part.whoosh.segment_id()
+        stamps = _stamps(index_dir, segid)
+        if known.get(segid) != stamps:
+            try:
+                part.data.verify()
+            except Exception as exc:
+                raise IndexDamaged(index_dir, str(exc)) from None
+        out[segid] = stamps
+    return out
+
+
+def _write_verified(index_dir: Path, stamps: dict) -> None:
+    tmp = index_dir / f".{VERIFIED_FILE}.tmp"
+    try:
+        tmp.write_text(json.dumps(stamps), "utf-8")
+        tmp.replace(index_dir / VERIFIED_FILE)
+    except OSError:
+        pass  # only saves reading the files again next run
+
+
+def whoosh_files(storage, segment) -> dict[str, list[int]]:
+    """Size and CRC-32 of each of Whoosh's files of a segment, kept in its
+    companion so that damage to them is found too (on open: the sizes)."""
+    out = {}
+    for name in segment.list_files(storage):
+        if name.endswith((".rsc", ".rse")) or ".part" in name or name.endswith(".tmp"):
+            continue
+        out[name] = [storage.file_length(name), file_crc(Path(storage.folder) / name)]
+    return out
 
 
 def _live_mask(seg, n: int) -> np.ndarray:
@@ -282,7 +340,7 @@ def _open_or_create(index_dir: Path, wipe_if_damaged: bool, notes: list[str]):
         wipe(index_dir)
         notes.append("the index was written by another version of Report Search: rebuilt")
     try:
-        if whoosh_index.exists_in(index_dir, INDEX_NAME):
+        if any(p.name.startswith(f"_{INDEX_NAME}_") and p.name.endswith(".toc") for p in index_dir.iterdir()):
             ix = whoosh_index.open_dir(index_dir, INDEX_NAME)
             ix._read_toc()
             return ix
@@ -302,7 +360,7 @@ def wipe(index_dir: Path) -> None:
             continue
         if p.is_dir() and (p.name.startswith(("gen-", ".gen-")) or p.name == f"{INDEX_NAME}.tmp"):
             shutil.rmtree(p, ignore_errors=True)
-        elif p.name.startswith(_OURS) or p.name in _LEGACY:
+        elif p.name.startswith(_OURS) or p.name in _LEGACY or p.name in (VERIFIED_FILE, "skipped.json"):
             try:
                 p.unlink()
             except OSError:
