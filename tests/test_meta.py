@@ -121,7 +121,7 @@ def test_lead_sentences() -> None:
         ("2023年上半年工作总结", "上半年", "总结"),
         ("2023年下半年工作计划", "下半年", "计划"),
         ("2023年第一季度工作汇报", "第一季度", "汇报"),
-        ("2023年三季度工作情况报告", "第三季度", "汇报"),
+        ("2023年三季度工作情况报告", "第三季度", "报告"),  # 报告 is a type of its own
         ("2023年前三季度工作总结", "前三季度", "总结"),
         ("2023年5月份工作总结", "月度", "总结"),
         ("2023年度述职报告", "全年", "述职报告"),
@@ -160,7 +160,8 @@ def test_level_from_body_opening() -> None:
 
 def test_year_sources() -> None:
     assert meta_of("2021年工作总结\n2019年以来……").year == 2021
-    assert meta_of("工作总结\n2022年以来，2023年……2023年……", "2020总结.txt").year == 2023
+    assert meta_of("工作总结\n2022年以来，2023年……2023年……", "2020总结.txt").year == 2020  # the name before the body
+    assert meta_of("工作总结\n2022年以来，2023年……2023年……").year == 2023  # the body: its commonest year
     assert meta_of("工作总结\n今年以来……", "2020年工作总结.docx").year == 2020
     assert meta_of("工作总结\n今年以来……", "a2019b_76dcab7e.txt").year is None
     assert meta_of("工作总结\n今年以来……").year is None
