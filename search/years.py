@@ -101,7 +101,12 @@ def _forward(text: str, start: int, end: int) -> bool:
 
 
 def _from_body(folded: list[str], doc_type: str) -> int | None:
-    text = _arabic_years("\n".join(line for line in folded if not _NOTE.match(line)))  # editors' notes are later
+    # editors' notes (【导读】…) are written later: read only when the text itself names no year
+    text = _arabic_years("\n".join(line for line in folded if not _NOTE.match(line)))
+    return _body_year(text, doc_type) or _body_year(_arabic_years("\n".join(folded)), doc_type)
+
+
+def _body_year(text: str, doc_type: str) -> int | None:
     if doc_type in ("政府工作报告", "党代会报告", "决议") and (y := _congress_year(text[:800], doc_type)):
         return y
     if doc_type == "政府工作报告":
