@@ -36,6 +36,7 @@ class DocType:
     closing: tuple[re.Pattern[str], ...] = ()
     body: tuple[re.Pattern[str], ...] = ()
     min_hits: int = 3
+    corpus: bool = False  # added by a corpus's list file: wins a tie with a built-in type
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,11 @@ def default_lists() -> DocLists:
 def _load(files: tuple[Path, ...], _mtimes: tuple[int, ...]) -> DocLists:
     types: list[DocType] = []
     levels: list[Level] = []
-    for path in files:
+    for n, path in enumerate(files):
         data = _read(path)
         for i, entry in enumerate(data.get("type", [])):
-            _merge(types, _doc_type(entry, f"{path}: [[type]] #{i + 1}"), before=OTHER)
+            new = _doc_type(entry, f"{path}: [[type]] #{i + 1}")
+            _merge(types, DocType(**{**new.__dict__, "corpus": n > 0}), before=OTHER)
         for i, entry in enumerate(data.get("level", [])):
             _merge(levels, _level(entry, f"{path}: [[level]] #{i + 1}"), before=None)
     if not any(t.name == OTHER for t in types):

@@ -15,12 +15,12 @@ _QUOTES = re.compile(r"[《》〈〉“”\"'‘’「」『』]")
 def title_type(text: str, lists: DocLists) -> str:
     """The type whose title word ends `text` (the longest such word wins)."""
     text = _QUOTES.sub("", _TRAILING.sub("", L.DASH.sub("", text.strip())))
-    best: tuple[int, int, str] | None = None
+    best: tuple[int, bool, int, str] | None = None
     for rank, doc_type in enumerate(lists.types):
         for pattern in doc_type.title:
-            if (m := pattern.search(text)) and (best is None or (len(m.group()), -rank) > best[:2]):
-                best = (len(m.group()), -rank, doc_type.name)
-    return best[2] if best else ""
+            if (m := pattern.search(text)) and (best is None or (len(m.group()), doc_type.corpus, -rank) > best[:3]):
+                best = (len(m.group()), doc_type.corpus, -rank, doc_type.name)
+    return best[3] if best else ""
 
 
 def is_generic(title: str, lists: DocLists) -> bool:

@@ -10,7 +10,6 @@ A place merely mentioned in the body never counts.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from . import lines as L
 from .doctypes import DocLists

@@ -19,7 +19,7 @@ _BODY_YEAR = re.compile(r"(?<![0-9A-Za-z.])((?:19|20)\d{2})\s*年(?!代)")  # 20
 # Where a year is a target or the far end of a span: 到2035年, 至2025年, 2030年前, 2025年底前, 2024—2026年.
 _FORWARD_BEFORE = re.compile(r"(?:到|至|迄|展望|力争|预计|计划|目标|远景|面向|将在|将于|拟于|拟在|要在|规定的?|原定的?|预定的?|—|－|-|～|~|〜)\s*(?:在|于)?\s*$")
 _FORWARD_AFTER = re.compile(r"^\s*年?(?:年底|年末|底|末)?(?:前|以前|之前|远景|愿景|目标|时|将|要|的目标)")
-_HISTORY_AFTER = re.compile(r"^\s*年(?:[^。，；]{0,6})?(?:建党|成立|诞生|创立|创建|解放|建国|以前|以来的|起义|革命)")
+_HISTORY_AFTER = re.compile(r"^\s*年?(?:[^。，；]{0,6})?(?:建党|成立|诞生|创立|创建|解放|建国|以前|以来的|起义|革命)")
 _SIGNED = re.compile(r"(?:(?:1[89]|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
                      r"\s*(?:印发|发布|签发|通过|制定|起草)?\s*(?:\d{1,2}\s*版)?\s*[）)]?\s*$")
 _EFFECTIVE = re.compile(r"自[^。]{0,20}起(?:施行|实施|执行|生效)|有效期")
@@ -61,6 +61,8 @@ def find_year(title: str, subtitle: str, text_lines: list[str], filename: str, d
             return y
     if (y := _title_year(L.fold(title))) is not None:
         return y
+    if y := _congress_year(_arabic_years(L.fold(f"{title}\n{subtitle}")), doc_type):
+        return y  # 在第十四届全国人民代表大会第三次会议上的讲话
     if m := _YEAR.search(L.fold(filename)):
         return int(m.group(1))
     return _from_body(folded, doc_type)
