@@ -30,8 +30,8 @@ def is_generic(title: str, lists: DocLists) -> bool:
 
 
 def find_type(title: str, subtitle: str, text_lines: list[str], lists: DocLists) -> str:
+    """`text_lines` are the lines after the title, each through lines.fold."""
     by_name = {t.name: t for t in lists.types}
-    text_lines = [L.fold(line) for line in text_lines]
     opening = "\n".join(text_lines[:8])[:3000]
     closing = "\n".join(text_lines[-5:])[-1500:]
     from_text = _first(lists, "opening", opening) or _first(lists, "closing", closing)

@@ -17,7 +17,7 @@ from .places import find_places
 
 _ISSUER_HEAD = re.compile(r"^(.{2,60}?)(?:关于|对“|对《|印发)")
 # 在…上的讲话, 任正非在…座谈纪要, 与…座谈纪要, 和…交流纪要: the place named is the occasion or the party met
-_SPEECH = re.compile(r"^(?:[\u4e00-\u9fff]{2,4})?(?:在|与|和|同|向|赴|到)|——(?:[\u4e00-\u9fff]{2,4})?在")
+_SPEECH = re.compile(r"^(?:[\u4e00-\u9fff]{2,4})?(?:在|与|和|同|赴)|——(?:[\u4e00-\u9fff]{2,4})?在")
 _QUOTED = re.compile(r"“[^”]{0,30}”")  # a name or a slogan: 弘扬“上海精神”
 _MEETING = re.compile(r"(?:^|在)([^在，。；]{2,30}?(?:第[^，。；]{1,8}届)?(?:人民代表大会|代表大会|党代会|人大|政协|全体会议|全会))")
 _ON_BEHALF = re.compile(r"(?:我|我们)谨?代表(?!处|团|大会)([^，。；、]{2,30}?)(?:，|向|对|表示|作|致以|并)"
@@ -28,7 +28,8 @@ _MASK = "□"
 
 def find_level(title: str, subtitle: str, text_lines: list[str], lists: DocLists,
                before: list[str] | None = None) -> str:
-    """`text_lines` are the lines after the title; `before` those above it."""
+    """`text_lines` are the lines after the title, `before` those above it, each
+    through lines.fold."""
     for source in _issuer_names(title, subtitle, text_lines, before or []):
         if level := classify(source, lists):
             return level
@@ -77,8 +78,8 @@ def _issuer_names(title: str, subtitle: str, text_lines: list[str], before: list
     for m in _ON_BEHALF.finditer(opening):
         yield m.group(1) or m.group(2)
     for line in reversed(text_lines[-6:]):  # 落款: the issuer's name above or before the date
-        head = L.FULL_DATE.split(L.fold(line))[0].strip()
-        if L.is_issuer_line(_SPACES.sub("", head)) or (head != L.fold(line).strip() and len(head) <= 40):
+        head = L.FULL_DATE.split(line)[0].strip()
+        if L.is_issuer_line(_SPACES.sub("", head)) or (head != line.strip() and len(head) <= 40):
             yield head
 
 

@@ -50,6 +50,21 @@ def fold(text: str) -> str:
     return re.sub(r"(?<=\d)[ \u3000](?=\d|年)", "", text)
 
 
+def scan_window(lines: list[str], head_chars: int = 300_000, tail_lines: int = 6,
+                tail_chars: int = 2_000) -> list[str]:
+    """The lines metadata is read from: all of them, or for a very long text its first
+    `head_chars` characters and the ends of its last lines (the 落款 is there)."""
+    out: list[str] = []
+    total = 0
+    for i, line in enumerate(lines):
+        if total + len(line) > head_chars:
+            out.append(line[: max(0, head_chars - total)])
+            return out + [tail[-tail_chars:] for tail in lines[max(i + 1, len(lines) - tail_lines):]]
+        out.append(line)
+        total += len(line) + 1
+    return out
+
+
 def cn_number(text: str) -> int:
     """一九八三 -> 1983 (digit by digit), 十二 -> 12, 二十三 -> 23."""
     if all(c in _CN_DIGITS for c in text) and len(text) >= 2 and "十" not in text:
@@ -103,13 +118,15 @@ def is_salutation(line: str) -> bool:
 def is_aside(line: str) -> bool:
     """Lines between a title and the body that are neither: photo captions, editors'
     notes, code lines, the red header (issuer, 文件, 发文字号)."""
+    if len(line) > 200:
+        return False
     return bool(_CAPTION.search(line) or _NOTE.match(line) or not CJK.search(line) or line == "文件"
-                or is_doc_number(line) or _ISSUER_LINE.match(line))
+                or is_doc_number(line) or is_issuer_line(line))
 
 
 def is_issuer_line(line: str) -> bool:
     """济南市工业和信息化局, 国 家 能 源 局: an issuer's name on a line of its own."""
-    return bool(_ISSUER_LINE.match(line))
+    return len(line) <= 60 and bool(_ISSUER_LINE.match(line))
 
 
 def is_doc_number(line: str) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from search import genres, levels, titles, years
 from search.clean import Report
 from search.doctypes import OTHER, DocLists, default_lists
+from search.lines import fold, scan_window
 from search.places import find_places
 
 _NUM = "一二三四五六七八九十"
@@ -67,18 +68,19 @@ def extract_meta(report: Report, filename: str = "",
         return bool(genres.title_type(s, lists))
 
     found = titles.from_text(text_lines, ends_with_type, styled_headings)
-    body = text_lines[found.line + found.lines_used:] if found.line is not None else text_lines
+    folded = [fold(line) for line in scan_window(text_lines)]  # what the cues are read from
+    start = found.line + found.lines_used if found.line is not None else 0
+    body = folded[start:]
     title = found.title
     from_file = titles.from_filename(filename)
     if not title or (genres.is_generic(title, lists) and title in from_file and len(from_file) > len(title)):
         title = from_file or title  # 政府工作报告 in the text, 2026年广东省政府工作报告 as the file name
-    opening = "\n".join(body[:6])
+    opening = "\n".join(text_lines[start:start + 6])[:3000]
     named = title  # a title the text or the file gives is a cue for the type; one built from the text is not
     title = title or titles.built(opening)
     doc_type = genres.find_type(named, found.subtitle, body, lists)
-    year = years.find_year(title, found.subtitle, text_lines, filename, doc_type, found.line)
-    level = levels.find_level(named, found.subtitle, body, lists,
-                              text_lines[:found.line] if found.line is not None else [])
+    year = years.find_year(title, found.subtitle, folded, filename, doc_type, found.line)
+    level = levels.find_level(named, found.subtitle, body, lists, folded[:found.line or 0])
     if not title:
         title = titles.built_from_type(doc_type, year, _issuer_name(found.subtitle, opening)) \
             or _fallback_title(doc_type, year, text_lines)

@@ -43,9 +43,9 @@ _CPC = re.compile(r"(?:中国共产党|党的|向)第([一二三四五六七八�
 _NPC = re.compile(r"(?:(?<=向)|(?<=在)|(?=[^\n。]{0,30}会议(?:听取|审议|通过|批准)))第([一二三四五六七八九十]{1,3})届全国人民代表大会(?:第([一二三四五六七八九十]{1,2})次会议)?(?![^。，]{0,8}(?:以来|期间|常务委员会))")
 
 
-def find_year(title: str, subtitle: str, text_lines: list[str], filename: str, doc_type: str,
+def find_year(title: str, subtitle: str, folded: list[str], filename: str, doc_type: str,
               title_line: int | None) -> int | None:
-    folded = [L.fold(line) for line in text_lines]
+    """`folded` are the text's lines (lines.scan_window), each through lines.fold."""
     if subtitle and (y := L.date_year(subtitle)):
         return y
     top = folded[: (title_line or 0) + 8]
