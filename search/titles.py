@@ -76,7 +76,7 @@ def _join(window: list[str], i: int, ends_with_type) -> tuple[str, int]:
     if nxt and len(nxt) <= 30 and not L.reads_as_sentence(nxt) and not ends_with_type(title) \
             and ends_with_type(title + nxt) and not L.is_heading(nxt):
         return title + nxt, 2  # 政府工作报 / 告, 移动智能终端应用软件预置 / 和分发管理暂行规定
-    if nxt and _PAREN.fullmatch(nxt):
+    if nxt and _PAREN.fullmatch(nxt) and not L.is_date_line(nxt):  # （征求意见稿）, not （2024年2月20日）
         return title + nxt, 2
     after = window[i + 2] if i + 2 < len(window) else ""
     if nxt and L.is_title_like(nxt) and len(nxt) <= 40 and not ends_with_type(title) \

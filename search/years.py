@@ -59,7 +59,7 @@ def find_year(title: str, subtitle: str, folded: list[str], filename: str, doc_t
     for line in folded[:20]:
         if _TIME_LINE.match(line) and (y := L.date_year(line) or _first_year(line)):
             return y
-    if (y := _title_year(L.fold(title))) is not None:
+    if (y := _title_year(_arabic_years(L.fold(title)))) is not None:
         return y
     if y := _congress_year(_arabic_years(L.fold(f"{title}\n{subtitle}")), doc_type):
         return y  # 在第十四届全国人民代表大会第三次会议上的讲话
