@@ -74,6 +74,9 @@ def _issuer_names(title: str, subtitle: str, text_lines: list[str], before: list
     top = text_lines[:10]
     yield from (line for line in top if L.is_speaker(line))
     yield from (line for line in before[:8] if L.is_issuer_line(line))  # the red header above the title
+    for line in before[:8] + top[:3]:  # its own 发文字号: 国发〔2023〕5号 is the State Council's
+        if (m := L.DOC_NUMBER.search(line)) and L.is_doc_number(line):
+            yield line[m.start():]
     opening = "\n".join(text_lines[:6])[:3000]
     for m in _ON_BEHALF.finditer(opening):
         yield m.group(1) or m.group(2)

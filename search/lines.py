@@ -28,8 +28,8 @@ _CAPTION = re.compile(r"(?:记者|摄影|通讯员|供图|图)[^。]{0,16}摄$|�
 _NOTE = re.compile(r"^【[^】]{1,10}】")  # 【导读】 【背景】 【法宝引证码】: an editor's or a database's note
 # The red header of an official document: issuer names, 文件, and the 发文字号 (国发〔2023〕5号).
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,10})\s*[〔［\[【(（]\s*((?:19|20)\d{2})\s*[〕］\]】)）]\s*(\d{1,4})\s*号")
-_ISSUER_LINE = re.compile(r"^(?!.*(?:的|干部|全部|内部|外部|局部|总部|基层|之))[\u4e00-\u9fff（）()、\s]{2,40}"
-                          r"(?:部|局|厅|委员会|人民政府|政府|办公厅|办公室|署|党委|党组)$")
+_ISSUER_LINE = re.compile(r"^(?!.*(?:的|干部|全部|内部|外部|局部|总部|基层|之))[\u4e00-\u9fff（）()、\s]{0,40}"
+                          r"(?:部|局|厅|委员会|人民政府|政府|国务院|办公厅|办公室|署|党委|党组)$")
 _CONTINUES = ("的", "了", "和", "与", "及", "或", "并", "、", "，", ",", "《", "“", "（")
 
 
@@ -121,12 +121,12 @@ def is_aside(line: str) -> bool:
     if len(line) > 200:
         return False
     return bool(_CAPTION.search(line) or _NOTE.match(line) or not CJK.search(line) or line == "文件"
-                or is_doc_number(line) or is_issuer_line(line))
+                or is_doc_number(line) or is_issuer_line(line) or is_issuer_line(line.removesuffix("文件").strip()))
 
 
 def is_issuer_line(line: str) -> bool:
     """济南市工业和信息化局, 国 家 能 源 局: an issuer's name on a line of its own."""
-    return len(line) <= 60 and bool(_ISSUER_LINE.match(line))
+    return 2 <= len(line) <= 60 and bool(_ISSUER_LINE.match(line))
 
 
 def is_doc_number(line: str) -> bool:

@@ -52,6 +52,9 @@ def find_year(title: str, subtitle: str, folded: list[str], filename: str, doc_t
     for line in top:
         if (L.is_date_line(line) or L.is_subtitle(line) or _DATED_NOTE.match(line)) and (y := L.date_year(line)):
             return y
+    for line in top:  # its own 发文字号 (国发〔2023〕5号) in the red header or under the title
+        if (m := L.DOC_NUMBER.search(line)) and (L.is_doc_number(line) or line.endswith(("号）", "号)"))):
+            return int(m.group(2))
     if folded and len(folded[0]) > 100 and (y := L.date_year(folded[0][:160])):
         return y  # a text flattened to one line: the date after its title
     if (y := _signature_year(folded)) is not None:
