@@ -25,6 +25,7 @@ _SIGNED = re.compile(r"(?:(?:1[89]|20)\d{2}|[〇○零一二三四五六七八�
 _EFFECTIVE = re.compile(r"自[^。]{0,20}起(?:施行|实施|执行|生效)|有效期")
 _DATED_NOTE = re.compile(r"^(?:——|―{1,2}|--+|[（(])\s*(?:(?:1[89]|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月")  # ——1994年6月5日，…
 _FIVE_YEAR_PLAN = re.compile(r"“?十([一二三四五六七八九]?)五”?[^，。]{0,30}(?:规划|纲要)")
+_SPEECH_NOTE = re.compile(r"这是[^。]{0,30}?((?:19|20)\d{2})\s*年[^。]{0,60}(?:讲话|发言|致辞|演讲)")
 _TIME_LINE = re.compile(r"^(?:时间|日期|发布时间|发表时间|印发时间|成文日期|发文日期)\s*[:：]")
 _CURRENT = re.compile(r"今年[^\n。]{0,10}\n((?:19|20)\d{2})\s*年|(?:^|\n)(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])?(?:关于|对)?((?:19|20)\d{2})\s*年"
                       r"(?:的)?(?:主要)?(?:工作(?:安排|任务|建议)?|任务|政府工作的建议|国民经济和社会发展|经济社会发展(?:的)?(?:总体要求|主要(?:预期)?目标|目标))(?![^\n]{0,4}回顾)")
@@ -59,6 +60,8 @@ def find_year(title: str, subtitle: str, folded: list[str], filename: str, doc_t
         return y  # a text flattened to one line: the date after its title
     if (y := _signature_year(folded)) is not None:
         return y
+    if m := _SPEECH_NOTE.search("\n".join(folded[-3:])[-3000:]):
+        return int(m.group(1))  # 这是…2020年6月29日在…上的讲话: an editor's note on when it was delivered
     for line in folded[:20]:
         if _TIME_LINE.match(line) and (y := L.date_year(line) or _first_year(line)):
             return y
