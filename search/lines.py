@@ -152,7 +152,6 @@ def reads_as_sentence(line: str) -> bool:
 
 
 def is_title_like(line: str) -> bool:
-    return (2 <= len(line) <= 100 and not re.search(r"(?:了|着|过)(?:[^，。]{0,2})$", line)
-            and not line.endswith(("：", ":")) and len(CJK.findall(line)) >= 2 and not reads_as_sentence(line)
+    return (2 <= len(line) <= 100 and not line.endswith(("：", ":")) and len(CJK.findall(line)) >= 2 and not reads_as_sentence(line)
             and not is_heading(line) and not is_salutation(line) and not is_date_line(line)
             and not is_speaker(line) and not is_aside(line) and not DASH.match(line))
