@@ -17,7 +17,7 @@ from .places import find_places
 
 _ISSUER_HEAD = re.compile(r"^(.{2,60}?)(?:关于|对“|对《|印发)")
 # 在…上的讲话, 任正非在…座谈纪要, 与…座谈纪要, 和…交流纪要: the place named is the occasion or the party met
-_SPEECH = re.compile(r"^(?:[\u4e00-\u9fff]{2,4})?在[^，。]{2,80}(?:上|时|中|期间|的)"
+_SPEECH = re.compile(r"^(?:[\u4e00-\u9fff]{2,4})?在"
                      r"|^(?:[\u4e00-\u9fff]{2,4})?(?:与|和|同)[^，。]{2,40}(?:座谈|交流|会谈|对话|谈话|见面|会见)"
                      r"|^赴|——(?:[\u4e00-\u9fff]{2,4})?在")
 _QUOTED = re.compile(r"“[^”]{0,30}”")  # a name or a slogan: 弘扬“上海精神”
