@@ -1,12 +1,20 @@
-"""Report -> metadata: year, period, document type, administrative level, outline."""
+"""Report -> metadata: title, subtitle, year, period, document type, level, outline.
+
+Each question has its own module: titles (标题 and subtitle), years, genres (文种),
+levels (层级, with the gazetteer in places); the type and level lists are data
+(doctypes.toml, extendable per corpus, loaded by doctypes)."""
 from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
+from search import genres, levels, titles, years
 from search.clean import Report
+from search.doctypes import OTHER, DocLists, default_lists
+from search.lines import fold, scan_window
+from search.places import find_places
 
 _NUM = "一二三四五六七八九十"
 # Heading forms at the start of a line, by depth.
@@ -22,7 +30,6 @@ _SENTENCE_END = re.compile(r"[。！？]")
 _LEAD_END = re.compile(r"[。！？；]")
 _MAX_HEADING = 60
 
-_YEAR = re.compile(r"(?<![0-9A-Za-z])(?:19|20)\d{2}(?![0-9A-Za-z])")
 _PERIODS = (  # checked in order; the first match wins
     ("前三季度", r"前三季度"),
     ("第一季度", r"第?[一1]季度"), ("第二季度", r"第?[二2]季度"),
@@ -31,23 +38,6 @@ _PERIODS = (  # checked in order; the first match wins
     ("月度", r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月份?(?:工作|总结|汇报|计划)|月份|月度|月报"),
     ("全年", r"全年|年度|年终|一年来"),
 )
-_TYPES = (  # checked in order: 述职报告 before 报告
-    ("述职报告", r"述职"), ("讲话", r"讲话|致辞|发言|讲稿"), ("总结", r"总结"),
-    ("汇报", r"汇报|报告"), ("方案", r"方案"), ("计划", r"计划|规划|打算|要点"),
-)
-_BODY_TYPES = (("述职报告", r"述职如下"), ("总结", r"总结如下"), ("汇报", r"汇报如下|报告如下"))
-_TITLE_LEVELS = (  # the earliest match in the title wins
-    ("省", r"全省|省委|省政府|省级|省直"), ("市", r"全市|市委|市政府|市级|市直"),
-    ("县", r"县"), ("区", r"全区|区委|区政府|区级|区直|[^社园景城辖片街]区(?=\d{4}年)"),
-    ("乡镇", r"乡镇|街道|全镇|全乡|镇党委|乡党委|镇(?=\d{4}年)|乡(?=\d{4}年)"),
-    ("村", r"全村|村党|村委|村“两委”"), ("机关", r"机关"),
-)
-_BODY_LEVELS = (
-    ("省", r"我省"), ("市", r"我市"), ("县", r"我县"), ("区", r"我区"),
-    ("乡镇", r"我镇|我乡|我街道|全镇|全乡|[乡镇]党委"), ("村", r"我村"),
-)
-
-
 @dataclass(frozen=True)
 class Heading:
     depth: int  # 1 一、 2 （一） 3 1. / 1、 4 （1） 5 一是… lead sentences
@@ -57,32 +47,54 @@ class Heading:
 
 @dataclass(frozen=True)
 class Meta:
-    title: str  # the document's 标题 (the text's first line, or from the file name)
+    title: str  # the document's 标题: a title line of the text, else from the file name, else built
     subtitle: str  # a line such as ——在…会议上的讲话 under the title, or ""
     year: int | None
     period: str  # 全年 / 上半年 / 下半年 / 第一季度 … / 月度 / ""
-    doc_type: str  # 汇报 / 总结 / 述职报告 / 讲话 / 方案 / 计划 / 其他
-    level: str  # 省 / 市 / 县 / 区 / 乡镇 / 村 / 机关 / ""
+    doc_type: str  # one of the type list (doctypes.toml): 政府工作报告 … 汇报 / 报告 / 其他
+    level: str  # one of the level list: 中央 / 省 / 市 / 县 / 区 / 乡镇 / 村 / 企业 / 机关 / ""
     outline: tuple[Heading, ...]
 
 
 def extract_meta(report: Report, filename: str = "",
-                 styled_headings: tuple[tuple[int, str], ...] = ()) -> Meta:
+                 styled_headings: tuple[tuple[int, str], ...] = (), lists: DocLists | None = None) -> Meta:
     """`styled_headings` are (depth, text) pairs that the file's format marked as headings
-    (docx heading styles, html h1-h4), in reading order; see readers.read_document."""
-    opening = "\n".join(report.paragraphs[:3])
-    doc_type = _first(_TYPES, report.title) or _first(_BODY_TYPES, opening) or "其他"
+    (docx heading styles, html h1-h4, Markdown #), in reading order; see readers.read_document.
+    `lists` are the type and level lists in effect (doctypes.load_lists(corpus)); default built-in."""
+    lists = lists or default_lists()
+    text_lines = report.text.split("\n") if report.text else []
+
+    def ends_with_type(s: str) -> bool:
+        return bool(genres.title_type(s, lists))
+
+    found = titles.from_text(text_lines, ends_with_type, styled_headings)
+    folded = [fold(line) for line in scan_window(text_lines)]  # what the cues are read from
+    start = found.line + found.lines_used if found.line is not None else 0
+    body = folded[start:]
+    title = found.title
+    from_file = titles.from_filename(filename)
+    if not title or (genres.is_generic(title, lists) and title in from_file and len(from_file) > len(title)):
+        title = from_file or title  # 政府工作报告 in the text, 2026年广东省政府工作报告 as the file name
+    opening = "\n".join(text_lines[start:start + 6])[:3000]
+    named = title  # a title the text or the file gives is a cue for the type; one built from the text is not
+    title = title or titles.built(opening)
+    doc_type = genres.find_type(named, found.subtitle, body, lists)
+    year = years.find_year(title, found.subtitle, folded, filename, doc_type, found.line)
+    level = levels.find_level(named, found.subtitle, body, lists, folded[:found.line or 0])
+    if not title:
+        title = titles.built_from_type(doc_type, year, _issuer_name(found.subtitle, opening)) \
+            or _fallback_title(doc_type, year, text_lines)
     lead = next((p for p in report.paragraphs if len(p) >= 20), "")  # skips a salutation like 县委：
-    period = _first(_PERIODS, report.title) or _first(_PERIODS[:7], lead)  # body: half-years, quarters
+    period = _first(_PERIODS, title) or _first(_PERIODS[:7], lead)  # body: half-years, quarters
     if not period and doc_type in ("总结", "汇报", "述职报告"):
         period = "全年"
     return Meta(
-        title=report.title,
-        subtitle="",
-        year=_year(report.title, opening, filename),
+        title=title,
+        subtitle=found.subtitle if found.line is not None or not found.title else "",
+        year=year,
         period=period,
         doc_type=doc_type,
-        level=_earliest(_TITLE_LEVELS, report.title) or _earliest(_BODY_LEVELS, opening),
+        level=level,
         outline=tuple(_with_styled(outline(report.text), report.text, styled_headings)),
     )
 
@@ -91,19 +103,23 @@ def _first(table: tuple[tuple[str, str], ...], text: str) -> str:
     return next((value for value, pattern in table if re.search(pattern, text)), "")
 
 
-def _earliest(table: tuple[tuple[str, str], ...], text: str) -> str:
-    found = [(m.start(), value) for value, pattern in table if (m := re.search(pattern, text))]
-    return min(found)[1] if found else ""
+def _issuer_name(subtitle: str, opening: str) -> str:
+    """国务院, or the province / city a 政府工作报告's subtitle or opening names."""
+    if re.search(r"代表(?:中华人民共和国)?国务院|受国务院", opening):
+        return "国务院"
+    for text in (subtitle, opening):
+        for _, name, _ in find_places(text):
+            return name
+    return ""
 
 
-def _year(title: str, opening: str, filename: str) -> int | None:
-    if m := _YEAR.search(title):
-        return int(m.group())
-    counts = Counter(m.group() for m in _YEAR.finditer(opening))
-    if counts:
-        return int(counts.most_common(1)[0][0])  # ties: the first seen
-    m = _YEAR.search(filename)
-    return int(m.group()) if m else None
+def _fallback_title(doc_type: str, year: int | None, text_lines: list[str]) -> str:
+    """Nothing names the document: its type and year, else its first words."""
+    if doc_type != OTHER:
+        return f"{year}年{doc_type}" if year else doc_type
+    first = text_lines[0] if text_lines else ""
+    cut = re.split(r"[。！？；]", first, maxsplit=1)[0]
+    return cut[:30] + ("…" if len(cut) > 30 else "")
 
 
 def outline(text: str) -> list[Heading]:

@@ -1,6 +1,7 @@
 """search.clean: golden seeds, every noise kind, user rules, and the deletion invariant."""
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from pathlib import Path
@@ -34,7 +35,7 @@ def apply_deletions(text: str, removed: list[RemovedSpan]) -> str:
 def check_invariants(text: str, report: Report) -> None:
     assert apply_deletions(text, report.removed) == report.text
     ends = [(s.start, s.end) for s in report.removed]
-    assert all(s < e for s, e in ends) and all(a[1] <= b[0] for a, b in zip(ends, ends[1:]))
+    assert all(s < e for s, e in ends) and all(a[1] <= b[0] for a, b in itertools.pairwise(ends))
     lines = report.text.split("\n") if report.text else []
     assert all(line and line == line.strip() for line in lines)
     assert report.text.splitlines() == lines
@@ -505,3 +506,114 @@ WX_FRAGMENTS = st.sampled_from(
 @given(st.lists(WX_FRAGMENTS | st.text(max_size=6), max_size=40).map("".join))
 def test_deletion_invariant_on_wechat_noise(text: str) -> None:
     check_invariants(text, clean(text))
+
+
+# ------------------------------------------------------------ text saved from web pages
+# A page flattened to text: the page's toolbars, breadcrumbs and source lines come
+# one word a line around the headline, and related links follow the article. Each
+# noise case must leave exactly the report; each lookalike must stay where it was.
+
+FIXTURES = Path(__file__).parent / "fixtures" / "meta"
+
+
+def test_golden_web_page() -> None:
+    raw_text = (FIXTURES / "web_page.txt").read_text(encoding="utf-8")
+    report = clean(raw_text)
+    assert report.text + "\n" == (GOLDEN / "web_page.txt").read_text(encoding="utf-8")
+    check_invariants(raw_text, report)
+    assert {s.rule for s in report.removed} >= {"web-toolbar", "breadcrumb", "web-source", "related-links",
+                                                "footnote-marker", "invisible"}
+    assert report.title == "2024年XX市政府工作报告"
+    assert "来源：国家统计局的数据显示" in report.text  # a source in a sentence stays
+    assert "①" in report.text and "注：①" in report.text  # the report's own notes stay
+
+
+def test_golden_markdown_report() -> None:
+    from search.readers import read_document
+
+    document = read_document(FIXTURES / "markdown_report.md")
+    report = clean(document.text)
+    assert report.text + "\n" == (GOLDEN / "markdown_report.txt").read_text(encoding="utf-8")
+    assert document.headings == ((1, "团结奋斗 再创佳绩"), (2, "一、主要成效"), (3, "（一）存在的问题"))
+    for markup in ("#", "<", ">", "](", "**", "`", "title:", "https://", "badge"):
+        assert markup not in report.text, markup
+    assert "详见工作台账。" in report.text and "压紧压实主体责任" in report.text  # link and tag text kept
+
+
+WEB_BODY = ("各位代表：", "现在，我代表市人民政府，向大会报告工作，请予审议。", "一、2023年工作回顾",
+            "过去一年，全市经济运行稳中有进，城镇新增就业3.1万人。", "二、2024年主要任务",
+            "坚持稳中求进，办好十件民生实事。", "各位代表！让我们团结奋斗，再创佳绩！")
+WEB_TITLE = "2024年XX市政府工作报告"
+
+
+def web_page(top: tuple[str, ...] = (), under: tuple[str, ...] = (), middle: tuple[str, ...] = (),
+             bottom: tuple[str, ...] = ()) -> str:
+    return "\n".join([*top, WEB_TITLE, *under, *WEB_BODY[:4], *middle, *WEB_BODY[4:], *bottom])
+
+
+WEB_NOISE = [
+    ("web-toolbar", "top", ("下载", "打印", "全屏", "收藏")),
+    ("web-toolbar", "top", ("【字号：", "加大", "还原", "减小", "】")),
+    ("web-toolbar", "top", ("【字体：大 中 小】",)),
+    ("web-toolbar", "under", ("【字体：", "小", "中", "大", "】", "分享：")),
+    ("web-toolbar", "bottom", ("【打印本页】【关闭窗口】",)),
+    ("web-toolbar", "under", ("【字体：大 中 小】【打印】【关闭】",)),
+    ("web-source", "under", ("浏览次数：3581",)),
+    ("web-source", "bottom", ("阅读量：",)),
+    ("web-toolbar", "bottom", ("扫一扫在手机打开当前页", "【", "打印本页", "】", "分享到微信", "×")),
+    ("breadcrumb", "top", ("您的位置：首页 > 政务公开 > 工作报告",)),
+    ("breadcrumb", "top", ("当前位置：", "首页", ">", "政务信息", ">", "要闻")),
+    ("web-source", "under", ("来源：XX日报 时间：2024-01-22 浏览次数：3581",)),
+    ("web-source", "under", ("发表时间：", "2024-01-22 09:45:30", "来源：", "XX日报客户端", "阅读量：")),
+    ("web-source", "under", ("2024年01月22日 07时41分",)),
+    ("web-source", "bottom", ("（来源：XX日报）",)),
+    ("related-links", "bottom", ("相关报道：", "XX市两会开幕", "代表热议政府工作报告")),
+    ("related-links", "bottom", ("责任编辑：", "李四", "相关链接>>", "abcd39f1:", "解读政府工作报告", "关闭窗口")),
+    ("related-links", "bottom", ("》》点击图片进入专题《《",)),
+    ("database-header", "top", ("【法宝引证码】CLI.12.748997",)),
+]
+
+
+@pytest.mark.parametrize(("rule", "where", "noise"), WEB_NOISE, ids=lambda v: v if isinstance(v, str) else "")
+def test_web_noise_removed(rule: str, where: str, noise: tuple[str, ...]) -> None:
+    report = clean(web_page(**{where: noise}))
+    assert report.text == web_page()
+    assert rule in {s.rule for s in report.removed}
+
+
+WEB_LOOKALIKES = [
+    ("middle", "请于3日内下载、打印并收藏报名表。"),  # toolbar words in a sentence
+    ("middle", "大"),  # a one-character line with no font-size switch before it
+    ("top", "当前位置：我县在全市排名第三。"),  # no 首页, no separator: not a breadcrumb
+    ("under", "时间：2024年1月20日 地点：市人民会堂"),  # a 纪要's header: 地点 is no page field
+    ("under", "2024年1月20日"),  # a date line has no clock time
+    ("middle", "来源：国家统计局的数据显示，消费稳步恢复。"),
+    ("middle", "相关报道要及时准确。"),
+    ("middle", "点击进入系统后，按提示操作。"),
+    ("middle", "注：①民生实事清单另行印发。"),  # a report's own note
+    ("middle", "［27］五个必须："),
+    ("bottom", "[1] 洛阳铲，是考古钻探工具。"),  # a footnote itself (its marker starts the line)
+    ("middle", "本作品获得省级奖项，版权归作者所有。"),  # not a wiki licence footer
+]
+
+
+@pytest.mark.parametrize(("where", "line"), WEB_LOOKALIKES)
+def test_web_lookalikes_kept(where: str, line: str) -> None:
+    page = web_page(**{where: (line,)})
+    assert clean(page).text == page
+
+
+def test_footnote_markers_and_invisible_characters() -> None:
+    text = "标题\n会议由孙亚芳、徐直军[1]、郭平[12]主持\u200b，详见《决定》[3]。\n[1] 时任董事长。"
+    assert clean(text).text == "标题\n会议由孙亚芳、徐直军、郭平主持，详见《决定》。\n[1] 时任董事长。"
+    assert clean("标题\n[2023]年度计划\u200e，共[1]项").text == clean("标题\n[2023]年度计划，共[1]项").text
+    assert "[2023]" in clean("标题\n[2023]年度计划").text  # four digits: not a footnote marker
+
+
+def test_wiki_licence_footer_removed() -> None:
+    body = "各位代表：\n现在，我代表国务院，向大会报告政府工作。\n" + "一、工作回顾\n过去一年，经济运行总体平稳。\n" * 3
+    footer = ("本作品是中华人民共和国的\n法律\n、\n法规\n，根据《\n中华人民共和国著作权法\n》第五条第一项，"
+              "本作品不适用于该法，属于\n公有领域\n。\n注：中文维基文库社群认为……\nPublic domain\nPublic domain\nfalse\nfalse\n")
+    report = clean(body + footer)
+    assert report.text + "\n" == clean(body).text + "\n"
+    assert "licence-footer" in {s.rule for s in report.removed}

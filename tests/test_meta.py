@@ -121,7 +121,7 @@ def test_lead_sentences() -> None:
         ("2023年上半年工作总结", "上半年", "总结"),
         ("2023年下半年工作计划", "下半年", "计划"),
         ("2023年第一季度工作汇报", "第一季度", "汇报"),
-        ("2023年三季度工作情况报告", "第三季度", "汇报"),
+        ("2023年三季度工作情况报告", "第三季度", "报告"),  # 报告 is a type of its own
         ("2023年前三季度工作总结", "前三季度", "总结"),
         ("2023年5月份工作总结", "月度", "总结"),
         ("2023年度述职报告", "全年", "述职报告"),
@@ -160,7 +160,8 @@ def test_level_from_body_opening() -> None:
 
 def test_year_sources() -> None:
     assert meta_of("2021年工作总结\n2019年以来……").year == 2021
-    assert meta_of("工作总结\n2022年以来，2023年……2023年……", "2020总结.txt").year == 2023
+    assert meta_of("工作总结\n2022年以来，2023年……2023年……", "2020总结.txt").year == 2020  # the name before the body
+    assert meta_of("工作总结\n2022年以来，2023年……2023年……").year == 2023  # the body: its commonest year
     assert meta_of("工作总结\n今年以来……", "2020年工作总结.docx").year == 2020
     assert meta_of("工作总结\n今年以来……", "a2019b_76dcab7e.txt").year is None
     assert meta_of("工作总结\n今年以来……").year is None
@@ -206,3 +207,184 @@ def test_styled_headings_from_a_docx(tmp_path) -> None:
     offsets = [h.offset for h in meta.outline]
     assert offsets == sorted(offsets)
     assert all(report.text.startswith(h.text, h.offset) for h in meta.outline)
+
+
+# ------------------------------------------------------------ real-world shapes (issue 10)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "meta"
+
+
+def read_meta(path: Path, filename: str | None = None):
+    from search.readers import read_document
+
+    document = read_document(path)
+    return extract_meta(clean(document.text), filename or path.name, document.headings)
+
+
+def test_saved_web_page_meta() -> None:
+    meta = read_meta(FIXTURES / "web_page.txt")
+    assert meta.title == "2024年XX市政府工作报告"
+    assert meta.subtitle == "——2024年1月20日在XX市第十七届人民代表大会第三次会议上"
+    assert (meta.year, meta.doc_type, meta.level) == (2024, "政府工作报告", "市")
+
+
+def test_markdown_report_meta() -> None:
+    meta = read_meta(FIXTURES / "markdown_report.md")
+    assert meta.title == "团结奋斗 再创佳绩"  # the # heading, without # or emphasis markers
+    assert meta.subtitle == "——在全县组织工作会议上的讲话"
+    assert (meta.year, meta.doc_type, meta.level) == (2023, "讲话", "县")
+    assert [(h.depth, h.text) for h in meta.outline if h.depth <= 2] == [(1, "一、主要成效"), (2, "（一）存在的问题")]
+
+
+@pytest.mark.parametrize(
+    ("text", "filename", "title"),
+    [
+        ("各位代表：\n现在，我代表国务院，向大会报告政府工作，请予审议。\n一、2018年工作回顾\n过去一年……",
+         "2019年国务院政府工作报告.txt", "2019年国务院政府工作报告"),  # a salutation is no title: the file name
+        ("各位代表：\n现在，我代表国务院，向大会报告政府工作，请予审议。\n一、2018年工作回顾\n过去一年……",
+         "gwr_012.txt", "2019年国务院政府工作报告"),  # a code name says nothing: built from the text
+        ("同志们：\n今天召开全县组织工作会议。", "在全县组织工作会议上的讲话(1).txt", "在全县组织工作会议上的讲话"),
+        ("同志们：\n今天召开全县组织工作会议。", "20230512_在全县组织工作会议上的讲话 - 副本.txt",
+         "在全县组织工作会议上的讲话"),
+        ("【法宝引证码】CLI.12.748997\n关于加强基层党建工作的通知\n各乡镇：\n现将有关事项通知如下。", "a.txt",
+         "关于加强基层党建工作的通知"),  # a database header is no title
+        ("——在全县组织工作会议上的讲话\n同志们：\n今天……", "b.txt", "讲话"),  # a subtitle is no title
+        ("政府工作报\n告\n——2017年3月5日在第十二届全国人民代表大会第五次会议上\n各位代表：\n现在……", "c.txt",
+         "政府工作报告"),  # a title broken over two lines
+        ("高举旗帜\n团结奋斗\n——在中国共产党第二十次全国代表大会上的报告\n（2022年10月16日）\n同志们：", "d.txt",
+         "高举旗帜 团结奋斗——在中国共产党第二十次全国代表大会上的报告"),
+        ("关于印发《XX县基层党建工作\n考核办法》的通知\n各乡镇党委：\n现将考核办法印发给你们。", "e.txt",
+         "关于印发《XX县基层党建工作考核办法》的通知"),
+        ("国务院文件\n国发〔2023〕5号\n国务院关于加强数字政府建设的指导意见\n各省、自治区、直辖市人民政府：", "f.txt",
+         "国务院关于加强数字政府建设的指导意见"),  # the red header and the 发文字号 are no title
+        ("关于开展试点工作的通知（教师函〔2021〕13号）\n各省级教育行政部门：", "g.txt", "关于开展试点工作的通知"),
+    ],
+)
+def test_titles(text: str, filename: str, title: str) -> None:
+    assert meta_of(text, filename).title == title
+
+
+def test_a_text_on_one_huge_line_is_no_title() -> None:
+    line = "各项工作扎实推进，" * 200_000  # 1.8 M characters, no line break
+    meta = meta_of(line, "x.txt")
+    assert len(meta.title) <= 40
+    one_line = "在全县组织工作会议上的讲话（2023年2月12日）张三同志们：" + "今天我们召开会议，" * 1000
+    assert meta_of(one_line, "y.txt").title == "在全县组织工作会议上的讲话"
+    assert meta_of(one_line, "y.txt").year == 2023
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("政府工作报告\n——2025年1月14日在XX省第十四届人民代表大会第三次会议上\n各位代表：\n一、2024年工作回顾", 2025),
+        ("各位代表：\n现在，我代表省人民政府，向大会报告工作。\n一、2024年工作回顾\n2024年，全省……", 2025),
+        ("关于加快发展的意见\n到2035年，基本建成；2030年前实现目标。\n（2024—2026年）行动安排", 2024),
+        ("纪念大会上的讲话\n1921年建党以来，我们党……", None),
+        ("工作方案\n到2027年，建成示范区。", None),  # a target year never counts
+        ("关于开展检查的通知\n各乡镇：\n现将有关事项通知如下。\nXX县人民政府办公室\n2023年5月8日", 2023),  # 落款
+        ("会议纪要\n时间：2022年3月1日 地点：县委会议室\n会议研究了……", 2022),
+        ("在第十四届全国人民代表大会第三次会议上的讲话\n各位代表：", 2025),  # the session's year
+        ("工作总结\n今年以来……", None),
+        ("国办发〔2019〕12号\n关于做好某项工作的通知\n各地区、各部门：\n2018年以来……", 2019),  # its 发文字号
+    ],
+)
+def test_years(text: str, year: int | None) -> None:
+    assert meta_of(text).year == year
+
+
+@pytest.mark.parametrize(
+    ("text", "doc_type"),
+    [
+        ("2026年北京市政府工作报告\n各位代表：", "政府工作报告"),
+        ("各位代表：\n现在，我代表国务院，向大会报告政府工作，请予审议。", "政府工作报告"),
+        ("关于1980年国民经济计划的报告\n各位代表：\n我受国务院的委托，现在向大会提出关于1980年国民经济计划的报告。",
+         "政府工作报告"),  # 报告 in the title, the opening says which: the narrower type
+        ("同志们：\n现在，我代表第十九届中央委员会向大会作报告。", "党代会报告"),
+        ("励精图治，再创辉煌\n——在财经系统干部大会上的讲话\n希望你们……", "讲话"),  # the undated subtitle says it
+        ("2025年XX省政府工作报告\n——2025年1月14日在XX省人民代表大会上的讲话\n各位代表：", "政府工作报告"),
+        ("回信XX学校的同学们：\n来信收悉。", "书信"),
+        ("与XX代表处座谈纪要\n2014年4月9日", "纪要"),
+        ("关于加强数字政府建设的指导意见\n各省、自治区、直辖市人民政府：", "意见"),
+        ("XX市人工智能产业发展若干政策\n第一条 为……", "意见"),
+        ("关于印发《XX管理办法》的通知\n各单位：", "通知"),
+        ("各相关单位：\n现将《XX管理办法》印发给你们，请认真贯彻执行。", "通知"),
+        ("第十四届全国人民代表大会第三次会议关于政府工作报告的决议", "决议"),
+        ("XX管理暂行办法\n第一章 总则", "办法"),
+        ("智能网联汽车道路测试管理规范（试行）\n第一条", "办法"),
+        ("XX数据安全技术要求\n本文件规定了数据安全的技术要求。", "办法"),
+        ("2018年XX工作要点\n一、总体要求", "计划"),
+        ("数字山东2019行动方案", "方案"),
+        ("山东省“十四五”科技创新规划", "规划"),
+        ("XX行动计划（2024—2026年）", "计划"),
+        ("2023年度述职报告", "述职报告"),
+        ("2023年度项目申报指南", "其他"),
+        ("XX政策解读", "其他"),
+        ("赴美考察散记\n三年前……", "其他"),
+    ],
+)
+def test_types(text: str, doc_type: str) -> None:
+    assert meta_of(text).doc_type == doc_type
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("各位代表：\n现在，我代表国务院，向大会报告政府工作。", "中央"),
+        ("政府工作报告\n——2026年1月25日在上海市第十六届人民代表大会第四次会议上\n上海市市长 张三\n各位代表：", "省"),
+        ("2026年宁夏回族自治区政府工作报告\n各位代表：", "省"),
+        ("政府工作报告\n自治区人民政府主席 张三\n各位代表：", "省"),
+        ("2026年XX市政府工作报告\n各位代表：\n现在，我代表市人民政府，向大会报告工作。", "市"),
+        ("济南市人工智能产业发展若干政策\n第一条", "市"),
+        ("数字山东2019行动方案", "省"),
+        ("商务部关于支持上海建设示范区的函\n上海市人民政府：", "中央"),  # the issuer, not the place mentioned
+        ("关于开展试点的通知\n各省、自治区、直辖市工业和信息化主管部门：\n现将有关事项通知如下。", "中央"),  # 主送机关
+        ("关于开展试点的通知\n各区、市工业和信息化主管部门：\n现将有关事项通知如下。", "市"),
+        ("在深圳经济特区建立40周年庆祝大会上的讲话\n同志们：\n我国改革开放……国家……全国……", "中央"),
+        ("我们需要什么样的干部\n公司业务正在进入高速发展时期，员工……客户……公司……", "企业"),
+        ("工作总结\n今年以来，在上级的正确领导下，各项工作有序推进。", ""),
+        ("国办发〔2019〕12号\n关于做好某项工作的通知\n各单位：\n现将有关事项通知如下。", "中央"),
+    ],
+)
+def test_levels(text: str, level: str) -> None:
+    assert meta_of(text).level == level
+
+
+def test_type_and_level_lists_are_data(tmp_path) -> None:
+    from search.doctypes import BUILTIN_LISTS, META_VERSION, list_files, load_lists
+
+    assert list_files(tmp_path) == [BUILTIN_LISTS] and META_VERSION
+    (tmp_path / "doctypes.toml").write_text(
+        "[[type]]\nname = '调研报告'\nrefines = '报告'\ntitle = ['调研报告', '调查报告']\n"
+        "[[type]]\nname = '讲话'\ntitle = ['开班动员']\n"
+        "[[level]]\nname = '企业'\nissuer = ['XX银行']\n", encoding="utf-8")
+    lists = load_lists(tmp_path)
+    assert list_files(tmp_path) == [BUILTIN_LISTS, tmp_path / "doctypes.toml"]
+    names = lists.type_names()
+    assert names.index("调研报告") == len(names) - 2 and names[-1] == "其他"  # new types go before 其他
+    report = clean("关于乡村振兴的调研报告\n正文。")
+    assert extract_meta(report).doc_type == "报告"
+    assert extract_meta(report, lists=lists).doc_type == "调研报告"
+    assert extract_meta(clean("XX培训班开班动员\n同志们："), lists=lists).doc_type == "讲话"
+    assert extract_meta(clean("XX银行2023年工作总结\n正文。"), lists=lists).level == "企业"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[[type]\nname = 'x'\n", r"doctypes\.toml: not valid TOML: .*line 1"),
+        ("[[type]]\nname = '讲话'\ntitle = ['(讲话']\n", r"doctypes\.toml: \[\[type\]\] #1 \(讲话\): title #1 is a bad regular expression '\(讲话'"),
+        ("[[level]]\nname = '企业'\nissuer = ['ok', '[x']\n", r"\[\[level\]\] #1 \(企业\): issuer #2 is a bad regular expression"),
+        ("[[type]]\nname = 'x'\ntitles = ['a']\n", r"\[\[type\]\] #1 \(x\): unknown keys titles"),
+        ("[[type]]\ntitle = ['a']\n", r"\[\[type\]\] #1: needs a name"),
+        ("[[level]]\nname = 'x'\nmin_hits = 0\n", r"min_hits must be a positive whole number"),
+        ("[types]\nname = 'x'\n", r"unknown tables types"),
+    ],
+)
+def test_a_broken_list_file_names_the_file_entry_and_fault(tmp_path, content: str, message: str) -> None:
+    from search.doctypes import ListFileError, load_lists
+
+    (tmp_path / "doctypes.toml").write_text(content, encoding="utf-8")
+    with pytest.raises(ListFileError, match=message) as caught:
+        load_lists(tmp_path)
+    assert str(tmp_path / "doctypes.toml") in str(caught.value)
+    assert isinstance(caught.value, ValueError)

@@ -1,7 +1,7 @@
 """File -> text. Every failure becomes UnreadableFile with a short plain-English reason.
 
 This module dispatches by suffix and enforces the size limits; one module per format:
-text (.txt / .md, encoding detected), docx, html (.html / .htm), pdf, legacy (.doc / .wps).
+text (.txt, encoding detected), markdown (.md), docx, html (.html / .htm), pdf, legacy (.doc / .wps).
 Newlines come out as "\\n".
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from .base import MAX_TEXT_BYTES, Extracted, UnreadableFile, mb
 from .docx import read_docx
 from .html import html_to_document
 from .legacy import read_old_word
+from .markdown import read_markdown
 from .pdf import NO_TEXT_LAYER, read_pdf
 from .text import UNCERTAIN, UNDECODABLE, decode_bytes
 
@@ -67,4 +68,6 @@ def _extract(path: Path, suffix: str) -> Extracted:
     text = decode_bytes(path.read_bytes())
     if suffix in (".html", ".htm"):
         return html_to_document(text)
+    if suffix == ".md":
+        return read_markdown(text)
     return Extracted(text)
