@@ -24,7 +24,7 @@ from whoosh.writing import CLEAR, MERGE_SMALL
 
 from . import analysis, dedup, faults
 from .clean import clean, corpus_rules
-from .corpus import corpus_files, file_digest, fingerprint
+from .corpus import check_settings, file_digest, fingerprint, list_corpus
 from .lock import IndexLock, LockBusy
 from .meta import extract_meta
 from .postings import (DocRecord, Generation, GenerationWriter, OldFormat, current_folder,
@@ -159,6 +159,7 @@ def open_whoosh(index_dir: Path):
 def index_corpus(corpus: Path, index_dir: Path, rebuild: bool = False,
                  jobs: int | None = None, progress: Progress | None = None) -> IndexSummary:
     started = time.perf_counter()
+    check_settings(corpus)  # a broken rules file or dictionary stops the run before anything changes
     if not corpus.is_dir():
         raise IndexError_(f"corpus folder {corpus}/ does not exist")
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -214,7 +215,10 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
     if summary.rebuilt_because:
         base = None
 
-    files = corpus_files(corpus, summary.ignored)
+    listing = list_corpus(corpus)  # a folder it could not list keeps its reports (not in `gone`)
+    files = listing.files
+    summary.ignored.update(listing.ignored)
+    summary.skipped.extend(listing.skipped)
     indexed = {d["id"]: d["hash"] for d in base.docs} if base else {}
     todo = []
     for doc_id, path in files.items():
@@ -227,7 +231,7 @@ def _update(corpus, index_dir, ix, writer, rebuild, jobs, progress) -> IndexSumm
             summary.unchanged += 1
         else:
             todo.append((path, doc_id, digest, size, corpus))
-    gone = set(indexed) - set(files)
+    gone = {doc_id for doc_id in set(indexed) - set(files) if not listing.covers(doc_id)}
     faults.crash_point("walked")
 
     # The old version of every changed file goes, whether or not the new one reads.
