@@ -63,6 +63,13 @@ def fold(text: str) -> str:
     return folded.astype(np.uint32).tobytes().decode("utf-32-le")
 
 
+def fold_query(text: str) -> str:
+    """A query's folded form: composed first (NFC), as every text is when read,
+    so that a query typed decomposed (e + U+0301) finds the composed text. Only
+    for queries: composing may shorten a string, which offsets into a text forbid."""
+    return fold(unicodedata.normalize("NFC", text))
+
+
 # ------------------------------------------------------------ char grams
 
 GRAM_SHIFT = 21  # code points fit in 21 bits
@@ -121,10 +128,12 @@ MAX_WORD_FREQ = 10**9
 _TAG = re.compile(r"[A-Za-z]+")
 
 
-def read_dict_lines(path: Path) -> list[tuple[str, int | None]]:
+def read_dict_lines(path: Path, strict: bool = False) -> list[tuple[str, int | None]]:
     """`word [freq] [tag]` lines; BOM, CRLF, blank lines and # comments ok.
-    Raises DictionaryError for a file that is not UTF-8 or a line that is not
-    of that form (a word with a space in it, a frequency that is no number)."""
+    Raises DictionaryError for a file that is not UTF-8, and with `strict` (as
+    every index run checks) for a line not of that form: a word with a space in
+    it, a frequency that is no number. A generation's copy, checked when it was
+    written, is read leniently, as it always was."""
     entries = []
     data = path.read_bytes()
     try:
@@ -137,12 +146,12 @@ def read_dict_lines(path: Path) -> list[tuple[str, int | None]]:
         parts = line.strip().split()
         if not parts or parts[0].startswith("#"):
             continue
-        problem = _dict_line_problem(parts)
+        problem = _dict_line_problem(parts) if strict else None
         if problem:
             raise DictionaryError(f"词典 {path} 第 {number} 行「{line.strip()[:40]}」：{problem}；"
                                   "每行的格式是：词 [词频] [词性]")
-        freq = int(parts[1]) if len(parts) > 1 and parts[1].isascii() and parts[1].isdigit() else None
-        entries.append((parts[0], freq))
+        freq = parts[1] if len(parts) > 1 and parts[1].isascii() and parts[1].isdigit() else None
+        entries.append((parts[0], min(int(freq), MAX_WORD_FREQ) if freq else None))
     return entries
 
 

@@ -273,7 +273,7 @@ def check_settings(corpus: Path) -> None:
         if path is None or (path != analysis.DOMAIN_DICT and not path.is_file()):
             continue  # no user dictionary: nothing to check
         try:
-            analysis.read_dict_lines(path)
+            analysis.read_dict_lines(path, strict=True)
         except analysis.DictionaryError as exc:
             raise SettingsError(str(exc)) from None
         except OSError as exc:
