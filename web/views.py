@@ -309,6 +309,8 @@ def original_page(doc_id: str):
         original = _original(corpus, path)
     except UnreadableFile as exc:
         raise WebError(500, f"读不出原文件（{exc.reason}）。") from None
+    except OSError:  # gone between finding and reading it
+        raise WebError(404, "原文件已不在语料库中（可能已移动或删除）。") from None
     pieces, summary = render.original_pieces(original.raw, original.removed)
     changed = original.cleaned_hash != _text_hash(view.text)
     return render_template("original.html", view=view, pieces=pieces, summary=summary,
