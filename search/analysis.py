@@ -5,7 +5,10 @@ Two views of a text:
   decide the *ranking*;
 - folded characters (NFKC + case folding, one character for one character, so
   offsets stay valid) decide *matching*: a term matches where the folded text
-  contains the folded term as a substring.
+  contains the folded term as a substring. Folding is per character, so it
+  cannot compose "e" + U+0301 into "é"; the readers compose every text (NFC)
+  before it is cleaned, which keeps offsets valid and makes a decomposed
+  "café" match the query 「café」.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ import numpy as np
 
 # Bump when tokenization or folding changes: an index built with another
 # version is rebuilt, since its words would not match the queries' words.
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"  # 3: texts are NFC-composed before folding (readers/base.py)
 
 DOMAIN_DICT = Path(__file__).with_name("dict") / "domain.txt"
 USER_DICT_NAME = "userdict.txt"  # optional, in the corpus folder
@@ -57,6 +60,13 @@ def fold(text: str) -> str:
     bmp = codes < 0x10000
     folded = np.where(bmp, _FOLD[np.where(bmp, codes, 0)], codes)
     return folded.astype(np.uint32).tobytes().decode("utf-32-le")
+
+
+def fold_query(text: str) -> str:
+    """A query's folded form: composed first (NFC), as every text is when read,
+    so that a query typed decomposed (e + U+0301) finds the composed text. Only
+    for queries: composing may shorten a string, which offsets into a text forbid."""
+    return fold(unicodedata.normalize("NFC", text))
 
 
 # ------------------------------------------------------------ char grams
@@ -162,17 +172,55 @@ def sentence_table(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 # ------------------------------------------------------------ dictionaries
 
-def read_dict_lines(path: Path) -> list[tuple[str, int | None]]:
-    """`word [freq] [tag]` lines; BOM, CRLF, blank lines and # comments ok."""
+class DictionaryError(ValueError):
+    """A dictionary file that cannot be used; the message (Chinese) names the
+    file and the line."""
+
+
+MAX_WORD_FREQ = 10**9
+_TAG = re.compile(r"[A-Za-z]+")
+
+
+def read_dict_lines(path: Path, strict: bool = False) -> list[tuple[str, int | None]]:
+    """`word [freq] [tag]` lines; BOM, CRLF, blank lines and # comments ok.
+    Raises DictionaryError for a file that is not UTF-8, and with `strict` (as
+    every index run checks) for a line not of that form: a word with a space in
+    it, a frequency that is no number. A generation's copy, checked when it was
+    written, is read leniently, as it always was."""
     entries = []
-    text = path.read_bytes().decode("utf-8-sig")
-    for line in text.splitlines():
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise DictionaryError(f"词典 {path} 第 {line} 行不是 UTF-8 编码：请把文件另存为 UTF-8"
+                              "（带不带 BOM 均可）") from None
+    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
         parts = line.strip().split()
         if not parts or parts[0].startswith("#"):
             continue
-        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-        entries.append((parts[0], freq))
+        problem = _dict_line_problem(parts) if strict else None
+        if problem:
+            raise DictionaryError(f"词典 {path} 第 {number} 行「{line.strip()[:40]}」：{problem}；"
+                                  "每行的格式是：词 [词频] [词性]")
+        freq = parts[1] if len(parts) > 1 and parts[1].isascii() and parts[1].isdigit() else None
+        entries.append((parts[0], min(int(freq), MAX_WORD_FREQ) if freq else None))
     return entries
+
+
+def _dict_line_problem(parts: list[str]) -> str | None:
+    rest = parts[1:]
+    if len(rest) > 2:
+        return "多了几栏（词里不能有空格）"
+    if rest and rest[0].isascii() and rest[0].isdigit():
+        if int(rest[0]) > MAX_WORD_FREQ:
+            return f"词频 {rest[0]} 太大（最多 {MAX_WORD_FREQ}）"
+        rest = rest[1:]
+    elif rest and rest[0][:1].isdigit():
+        return f"词频「{rest[0]}」不是正整数"
+    if rest and not _TAG.fullmatch(rest[0]):
+        return f"「{rest[0]}」不是词频也不是词性（词里不能有空格）"
+    return None
 
 
 def dictionary_entries(user_dict: Path | None = None) -> list[tuple[str, int]]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -93,49 +93,120 @@ def _default_rules() -> Rules:
     return load_rules()
 
 
+class RulesError(ValueError):
+    """A cleaning rules file that cannot be used. `str()` is the English
+    message; `problem` says it in Chinese, `line` (1-based), `rule` (its name)
+    and `index` (its number) say where, when known."""
+
+    def __init__(self, path: Path, message: str, problem: str, line: int | None = None,
+                 rule: str | None = None, index: int | None = None) -> None:
+        super().__init__(f"{path}{f' line {line}' if line else ''}: {message}")
+        self.path, self.problem, self.line, self.rule, self.index = path, problem, line, rule, index
+
+
+class _RuleProblem(ValueError):
+    def __init__(self, message: str, problem: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.problem, self.key = problem, key
+
+
+_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)")
+_RULE_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*rule[ \t]*\]\]")
+_KEY_LINE = re.compile(r"^[ \t]*([A-Za-z_]+)[ \t]*=")
+
+
 def _read_rules_file(path: Path) -> tuple[Rule, ...]:
-    with open(path, "rb") as fh:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RulesError(path, "not valid TOML: not UTF-8", "不是 UTF-8 编码（请另存为 UTF-8）",
+                         line=data[:exc.start].count(b"\n") + 1) from exc
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        at = _TOML_AT.search(str(exc))
+        raise RulesError(path, f"not valid TOML: {exc}", f"不是有效的 TOML（{_TOML_AT.sub('', str(exc)).strip()}）",
+                         line=int(at.group(1)) if at else None) from exc
+    found = table.get("rule", [])
+    if not isinstance(found, list) or not all(isinstance(d, dict) for d in found):
+        raise RulesError(path, "rule must be a list of [[rule]] tables", "rule 必须是一组 [[rule]] 表")
+    headers = [n for n, line in enumerate(text.split("\n"), 1) if _RULE_HEADER.match(line)]
+    rules = []
+    for i, d in enumerate(found):
         try:
-            data = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{path}: not valid TOML: {exc}") from exc
-    return tuple(_parse_rule(d, f"{path} rule #{i + 1}") for i, d in enumerate(data.get("rule", [])))
+            rules.append(_parse_rule(d, f"{path} rule #{i + 1}"))
+        except _RuleProblem as exc:
+            header = headers[i] if len(headers) == len(found) else None
+            name = d.get("name") if isinstance(d.get("name"), str) and d.get("name") else None
+            raise RulesError(path, str(exc), exc.problem, line=_key_line(text, header, exc.key),
+                             rule=name, index=i + 1) from None
+    return tuple(rules)
+
+
+def _key_line(text: str, header: int | None, key: str | None) -> int | None:
+    """The line of `key` in the [[rule]] table that starts at line `header`, else `header`."""
+    if header is None or key is None:
+        return header
+    lines = text.split("\n")
+    for n in range(header, len(lines)):  # lines after the header (0-based index = header)
+        if lines[n].lstrip().startswith("["):
+            break
+        m = _KEY_LINE.match(lines[n])
+        if m and m.group(1) == key:
+            return n + 1
+    return header
 
 
 def _parse_rule(d: dict, where: str) -> Rule:
     kind, name = d.get("kind"), d.get("name")
-    if kind not in _KINDS or not isinstance(name, str) or not name:
-        raise ValueError(f"{where}: needs a name and a kind ({', '.join(_KINDS)})")
+    if not isinstance(kind, str) or kind not in _KINDS or not isinstance(name, str) or not name:
+        raise _RuleProblem(f"{where}: needs a name and a kind ({', '.join(_KINDS)})",
+                           f"需要 name 和 kind（kind 是 {'、'.join(_KINDS)} 之一）",
+                           "kind" if isinstance(name, str) and name else "name")
     unknown = set(d) - _KINDS[kind] - {"kind", "name"}
     if unknown:
-        raise ValueError(f"{where}: unknown keys for a {kind} rule: {', '.join(sorted(unknown))}")
+        keys = ", ".join(sorted(unknown))
+        raise _RuleProblem(f"{where}: unknown keys for a {kind} rule: {keys}",
+                           f"{kind} 规则没有这些键：{keys}", min(unknown))
     find = d.get("start" if kind == "block" else "find")
     if find is None or (kind == "block" and ("end" in d) == ("while" in d)):
-        raise ValueError(f"{where}: missing {'start and one of end/while' if kind == 'block' else 'find'}")
+        missing = 'start and one of end/while' if kind == 'block' else 'find'
+        raise _RuleProblem(f"{where}: missing {missing}",
+                           "需要 start，以及 end 和 while 二者之一" if kind == "block" else "缺少 find")
     if "endings" in d and isinstance(find, str):
+        if not isinstance(d["endings"], list):
+            raise _RuleProblem(f"{where}: endings must be a list of strings",
+                               "endings 必须是字符串列表", "endings")
         endings = sorted(map(str, d["endings"]), key=len, reverse=True)  # prefer the longest ending
         find = find.replace("{endings}", "|".join(map(re.escape, endings)))
     if d.get("scope", "all") not in ("all", "title"):
-        raise ValueError(f"{where}: scope must be 'all' or 'title'")
+        raise _RuleProblem(f"{where}: scope must be 'all' or 'title'", "scope 只能是 'all' 或 'title'", "scope")
     if d.get("anchor", "top") not in ("top", "bottom"):
-        raise ValueError(f"{where}: anchor must be 'top' or 'bottom'")
+        raise _RuleProblem(f"{where}: anchor must be 'top' or 'bottom'",
+                           "anchor 只能是 'top' 或 'bottom'", "anchor")
     within = d.get("within", 15 if kind == "block" else None)
-    if within is not None and (not isinstance(within, int) or isinstance(within, bool) or within < 1):
-        raise ValueError(f"{where}: within must be a positive whole number")
+    for key, value in (("within", within), ("max_lines", d.get("max_lines", 40))):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise _RuleProblem(f"{where}: {key} must be a positive whole number",
+                               f"{key} 必须是正整数", key)
 
     # Line and block patterns only ever see one line, holding no "\n", where re.M
     # changes nothing but makes `re` try a leading ^ at every position (~2x slower).
-    flags = re.M if kind == "span" else 0
+    flags = re.MULTILINE if kind == "span" else 0
 
-    def regex(pattern: object) -> re.Pattern[str]:
+    def regex(pattern: object, key: str) -> re.Pattern[str]:
         try:
             return re.compile(pattern, flags)  # type: ignore[arg-type]
         except (re.error, TypeError) as exc:
-            raise ValueError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
+            raise _RuleProblem(f"{where}: bad regular expression {pattern!r}: {exc}",
+                               f"{key} 的正则表达式 {pattern!r} 有误（{exc}）", key) from exc
 
-    optional = {key: regex(d[key]) if key in d else None for key in ("end", "junk", "confirm")}
-    return Rule(name=name, kind=kind, find=regex(find), within=within, anchor=d.get("anchor", "top"),
-                continues=regex(d["while"]) if "while" in d else None,
+    optional = {key: regex(d[key], key) if key in d else None for key in ("end", "junk", "confirm")}
+    find_key = "start" if kind == "block" else "find"
+    return Rule(name=name, kind=kind, find=regex(find, find_key), within=within,
+                anchor=d.get("anchor", "top"),
+                continues=regex(d["while"], "while") if "while" in d else None,
                 max_lines=int(d.get("max_lines", 40)), scope=d.get("scope", "all"), **optional)
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
-from .clean import clean, corpus_rules
+from .analysis import DictionaryError
+from .clean import RulesError, clean, corpus_rules
+from .corpus import SettingsError, check_settings, rules_message
 from .indexer import IndexError_, IndexSummary, index_corpus
 from .phrase import PHRASE_SORTS, lookup
 from .query import Filters, QueryTooLong, parse_years
@@ -60,11 +62,17 @@ def _mark(text: str) -> str:
 
 
 class _Commands(click.Group):
+    """Errors found while a command runs — no index or a damaged one, settings
+    files broken (a user dictionary that is not UTF-8 read by a search, say) —
+    end it with their one-line message, as every error."""
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except NoIndex as exc:  # none yet, or damaged while a command read it
+        except (NoIndex, SettingsError, DictionaryError) as exc:
             raise click.ClickException(str(exc)) from None
+        except RulesError as exc:
+            raise click.ClickException(rules_message(exc)) from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,8 +114,10 @@ def run_index(corpus: Path, index_dir: Path, rebuild: bool = False, jobs: int | 
 
     try:
         summary = index_corpus(corpus, index_dir, rebuild=rebuild, jobs=jobs, progress=progress)
-    except IndexError_ as exc:
+    except (IndexError_, SettingsError) as exc:
         _fail(str(exc))
+    except OSError as exc:  # the index folder not writable …
+        _fail(_os_message(exc, index_dir))
     except KeyboardInterrupt:
         # The run has already cancelled its work and released its locks; exit
         # now: at a normal exit Python would wait for the stopped workers' pool.
@@ -119,6 +129,16 @@ def run_index(corpus: Path, index_dir: Path, rebuild: bool = False, jobs: int | 
         if bar is not None:
             bar.__exit__(None, None, None)
     return summary
+
+
+def _os_message(exc: OSError, index_dir: Path) -> str:
+    where = Path(exc.filename) if exc.filename else index_dir
+    try:
+        in_index = where.resolve().is_relative_to(index_dir.resolve())
+    except OSError:
+        in_index = False
+    what = f"无法写入索引文件夹 {index_dir}/" if in_index else f"无法读写 {where}"
+    return f"{what}：{exc.strerror or exc}"
 
 
 def print_summary(s: IndexSummary, index_dir: Path) -> None:
@@ -277,11 +297,22 @@ def clean_cmd(file, diff, corpus):
         click.echo(f"{span.start:>7}-{span.end:<7} {span.rule:<16} {raw[span.start:span.end]!r}")
 
 
+# An office of 50 browsers keeps up to 6 connections each alive (300); waitress's
+# 100 lets fewer than 20 browsers, or 100 idle sockets, lock everyone else out.
+# 500 stays under the 512 sockets that select() holds on Windows.
+CONNECTION_LIMIT = 500
+CHANNEL_TIMEOUT = 30  # seconds an idle kept-alive connection stays open (waitress: 120)
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 shares the library on the network (with --auth-file).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--connection-limit", type=click.IntRange(1, 100000), default=CONNECTION_LIMIT,
+              show_default=True, help="Open connections (kept-alive ones included) served at once.")
+@click.option("--channel-timeout", type=click.IntRange(1, 3600), default=CHANNEL_TIMEOUT,
+              show_default=True, help="Seconds an idle connection is kept open.")
 @click.option("--debug", is_flag=True, help="Flask's development server with reloading.")
 @click.option("--auth-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Require an HTTP basic-auth login: a file of user:password lines, which should be "
@@ -289,34 +320,42 @@ def clean_cmd(file, diff, corpus):
                    "for one user.")
 @corpus_option
 @index_option
-def serve_cmd(host, port, threads, debug, auth_file, corpus, index_dir):
+def serve_cmd(host, port, threads, connection_limit, channel_timeout, debug, auth_file, corpus, index_dir):
     """Serve the web UI (builds the index from the corpus first if there is none)."""
-    from web import auth, create_app  # the engine itself never imports Flask
+    # The engine itself never imports Flask.
+    from web import ServeError, auth, create_app, make_server, serve_until_stopped
 
     try:
         credentials, warnings = auth.for_serve(auth_file, host)
     except auth.AuthConfigError as exc:
         _fail(str(exc))
-    for warning in warnings:
+    try:
+        check_settings(corpus)  # a dictionary the searches would fail on, before serving any
+    except SettingsError as exc:
+        _fail(str(exc))
+    app = create_app({"INDEX_DIR": index_dir, "CORPUS_DIR": corpus, "AUTH": credentials})
+    server = None
+    if not debug:  # the port first: a port in use is said at once, not after building the index
+        try:
+            server, notes = make_server(app, host, port, threads, connection_limit, channel_timeout)
+        except ServeError as exc:
+            _fail(str(exc))
+        warnings += notes
+    for warning in warnings:  # once the address is known to work
         click.echo(warning, err=True)
     try:
         Library(index_dir).generation()
     except NoIndex:
         click.echo(f"no index at {index_dir}/ yet — building it from {corpus}/ first")
         print_summary(run_index(corpus, index_dir), index_dir)
-    app = create_app({"INDEX_DIR": index_dir, "CORPUS_DIR": corpus, "AUTH": credentials})
-    if debug:
+    if server is None:
         app.run(host=host, port=port, debug=True)
         return
-    import waitress
-
-    server = waitress.create_server(app, host=host, port=port, threads=threads)
-    click.echo(f"报告检索 serving {server.effective_host}:{server.effective_port} — "
-               f"open http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{server.effective_port}/")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+    where = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
+    bound = where[0][1]
+    click.echo(f"报告检索 serving {where[0][0]}:{bound} — "
+               f"open http://{'127.0.0.1' if host in ('0.0.0.0', '', '::') else host}:{bound}/")
+    serve_until_stopped(server)  # SIGINT or SIGTERM: in-flight requests are finished first
 
 
 @main.command("check-index")

@@ -21,14 +21,14 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
 import numpy as np
 
-from . import analysis, dedup, faults
+from . import analysis, dedup, doctypes, faults
 from .clean import clean, corpus_rules
-from .corpus import corpus_files, file_digest, fingerprint
+from .corpus import check_settings, file_digest, fingerprint, list_corpus
 from .lock import IndexLock, LockBusy
 from .meta import extract_meta
 from .readers import UnreadableFile, read_document
@@ -82,7 +82,9 @@ def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> Do
     report = clean(document.text, corpus_rules(corpus))
     if not report.text.strip():
         raise UnreadableFile("nothing left after removing noise")
-    meta = extract_meta(report, path.name, document.headings)
+    # The id's name, not the path's: a GBK name is not valid text until decoded.
+    meta = extract_meta(report, PurePosixPath(doc_id).name, document.headings,
+                        lists=doctypes.load_lists(corpus))
     user_dict = analysis.user_dict_for(corpus)
     outline = [(h.depth, h.text, h.offset) for h in meta.outline]
 
@@ -172,6 +174,7 @@ def _run_jobs(jobs: list[tuple], workers: int, corpus: Path) -> Iterator[tuple]:
 def index_corpus(corpus: Path, index_dir: Path, rebuild: bool = False,
                  jobs: int | None = None, progress: Progress | None = None) -> IndexSummary:
     started = time.perf_counter()
+    check_settings(corpus)  # a broken rules file or dictionary stops the run before anything changes
     if not corpus.is_dir():
         raise IndexError_(f"corpus folder {corpus}/ does not exist")
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -200,7 +203,7 @@ def _disk_full(corpus: Path, index_dir: Path) -> str:
         free = shutil.disk_usage(index_dir).free
     except OSError:
         free = 0
-    need = sum(p.stat().st_size for p in corpus_files(corpus).values() if p.is_file()) * INDEX_PER_TEXT
+    need = sum(p.stat().st_size for p in list_corpus(corpus).files.values()) * INDEX_PER_TEXT
     return (f"disk full: the index needs about {need / 1e6:.0f} MB and {free / 1e6:.0f} MB are free "
             f"where {index_dir}/ is; the index was left as it was — free some space and run again")
 
@@ -246,7 +249,10 @@ def _update(corpus, index_dir, rebuild, jobs, progress) -> IndexSummary:
 def _apply_changes(corpus, index_dir, writer: IndexWriter, jobs, progress,
                    summary: IndexSummary) -> IndexSummary:
     snap = writer.snapshot
-    files = corpus_files(corpus, summary.ignored)
+    listing = list_corpus(corpus)  # a folder it could not list keeps its reports (not in `gone`)
+    files = listing.files
+    summary.ignored.update(listing.ignored)
+    summary.skipped.extend(listing.skipped)
     indexed: dict[str, tuple[int, str]] = {}
     if snap is not None:
         hashes = np.concatenate([np.asarray(p.data.meta.file_hash) for p in snap.parts]) \
@@ -270,7 +276,7 @@ def _apply_changes(corpus, index_dir, writer: IndexWriter, jobs, progress,
             still_skipped[doc_id] = remembered[doc_id]
         else:
             todo.append((path, doc_id, digest, size, corpus))
-    gone = set(indexed) - set(files)
+    gone = {doc_id for doc_id in set(indexed) - set(files) if not listing.covers(doc_id)}
     faults.crash_point("walked")
 
     # The old version of every changed file goes, whether or not the new one reads.
@@ -283,6 +289,9 @@ def _apply_changes(corpus, index_dir, writer: IndexWriter, jobs, progress,
             if source in dropped:
                 rehome |= {snap.id(c) for c in copies}
         rehome -= drop
+        # A copy in a folder that could not be listed cannot be read again: it goes too.
+        drop |= {doc_id for doc_id in rehome if doc_id not in files}
+        rehome &= set(files)
     for doc_id in sorted(rehome):
         path = files[doc_id]
         todo.append((path, doc_id, indexed[doc_id][1], path.stat().st_size, corpus))

@@ -94,7 +94,7 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
     sort = sort if sort in PHRASE_SORTS else "rank"
     page = max(1, page)
     gen = library.snapshot()
-    needle = analysis.fold(phrase)
+    needle = analysis.fold_query(phrase)
 
     docs, counts, ranked = _matches(library, gen, needle, filters or Filters())
     occurrences = Occurrences(gen, needle, ranked, library.find(gen, needle))

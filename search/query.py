@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .analysis import fold
+from .analysis import fold_query
 
 MAX_QUERY_CHARS = 200
 TEXT_FIELDS = {"title": "title", "heading": "heading", "标题": "title", "小标题": "heading"}
@@ -39,7 +39,7 @@ class Term:
 
     @cached_property
     def folded(self) -> str:
-        return fold(self.text)
+        return fold_query(self.text)
 
     def __str__(self) -> str:
         prefix = f"{self.field}:" if self.field else ""

@@ -6,8 +6,12 @@ as the object's `to_json()` — the same keys as the CLI's `--json`.
 """
 from __future__ import annotations
 
+import errno
 import os
+import signal
+import socket
 import threading
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -75,5 +79,108 @@ def _warm_up(library: Library) -> None:
         from search import analysis
         gen = library.generation()
         analysis.segmenter(gen.user_dict)
-    except Exception:  # no index yet, or being written: the first request will say so
+    except Exception:  # noqa: BLE001, S110 - no index yet, or being written: the first request will say so
         pass
+
+
+# ------------------------------------------------------------------ serving
+
+class ServeError(Exception):
+    """The server cannot listen as asked; the message (Chinese) says what to change."""
+
+
+def make_server(app: Flask, host: str, port: int, threads: int, connection_limit: int,
+                channel_timeout: int):
+    """A waitress server bound to host:port, and notes for the user (a limit
+    lowered to what the process can hold). Raises ServeError."""
+    import waitress
+
+    connection_limit, notes = _fit_connections(connection_limit)
+    try:
+        server = waitress.create_server(
+            app, host=host, port=port, threads=threads, connection_limit=connection_limit,
+            channel_timeout=channel_timeout, cleanup_interval=max(1, min(10, channel_timeout // 3)),
+            asyncore_use_poll=os.name != "nt")  # poll(): no ceiling of 1024 descriptors as select()
+    except (OSError, ValueError) as exc:
+        raise ServeError(_listen_message(exc, host, port)) from None
+    return server, notes
+
+
+def _listen_message(exc: Exception, host: str, port: int) -> str:
+    code = getattr(exc, "errno", None)
+    if code == errno.EADDRINUSE:
+        return f"端口 {port} 已被占用（另一个 reports serve 或别的程序）：换一个端口，如 --port {port + 1}"
+    if code == errno.EACCES:
+        return f"无权使用端口 {port}（1024 以下的端口要管理员权限）：换一个端口，如 --port 8000"
+    if code == errno.EADDRNOTAVAIL:
+        return f"这台机器没有地址 {host}：--host 用本机的地址，如 127.0.0.1 或 0.0.0.0"
+    if isinstance(exc, (ValueError, socket.gaierror)):
+        return f"--host {host!r} 不是有效的地址或主机名：如 127.0.0.1（本机）或 0.0.0.0（局域网）"
+    return f"无法在 {host}:{port} 上监听：{getattr(exc, 'strerror', None) or exc}"
+
+
+def _fit_connections(limit: int) -> tuple[int, list[str]]:
+    """The connection limit the process can hold: each connection is a file
+    descriptor (the soft limit is raised if need be); select() on Windows holds 512."""
+    if os.name == "nt":
+        return (500, [f"--connection-limit {limit}：Windows 上最多 500，改为 500"]) if limit > 500 else (limit, [])
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = limit + 200  # the index's files, the threads' own, a margin
+    if soft != resource.RLIM_INFINITY and soft < need:
+        target = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+        if soft < need:
+            fitted = max(1, soft - 200)
+            return fitted, [f"--connection-limit {limit}：本进程最多能打开 {soft} 个文件，改为 {fitted}"]
+    return limit, []
+
+
+def serve_until_stopped(server, grace: float = 30.0) -> None:
+    """Run the server until SIGINT or SIGTERM; then stop listening, finish the
+    requests in flight and send their answers (at most `grace` seconds), and
+    return. waitress alone stops its loop at once and drops what it was sending."""
+    stop = threading.Event()
+
+    def ask_stop(signum, frame) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, ask_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    the_map = getattr(server, "map", None) or server._map
+    adj = server.adj
+
+    def turn() -> None:
+        server.asyncore.loop(timeout=min(adj.asyncore_loop_timeout, 0.5), map=the_map,
+                             use_poll=adj.asyncore_use_poll, count=1)
+
+    try:
+        while not stop.is_set():
+            turn()
+        from waitress.channel import HTTPChannel
+        from waitress.server import BaseWSGIServer
+        from waitress.wasyncore import dispatcher
+
+        for item in list(the_map.values()):
+            if isinstance(item, BaseWSGIServer):
+                dispatcher.close(item)  # the listening socket; its trigger stays for the threads
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            busy = False
+            for channel in [c for c in the_map.values() if isinstance(c, HTTPChannel)]:
+                if channel.requests or channel.total_outbufs_len:
+                    busy = True
+                elif not channel.will_close:
+                    channel.will_close = True  # idle kept-alive: closed on the next turn
+            if not busy:
+                break
+            turn()
+        turn()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.task_dispatcher.shutdown(timeout=2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from search.analysis import fold
 from search.highlight import Segment, find_all, hit_spans, segments
@@ -75,6 +76,9 @@ def report_blocks(text: str, outline: list[dict], hits: list[tuple[int, int]],
 
 
 def _pieces(text, start, end, inline, hits, anchors) -> list[Piece]:
+    """One line cut at every hit, heading and anchor boundary. One pass over
+    the cuts with a pointer into the hits: a report that is one long line with
+    a hundred thousand hits costs as many steps, not their square."""
     spans = []  # (start, end) clipped to the line, hit number, real start
     for k in range(_first_ending_after(hits, start), len(hits)):
         a, b = hits[k]
@@ -91,16 +95,23 @@ def _pieces(text, start, end, inline, hits, anchors) -> list[Piece]:
     cuts = sorted(c for c in cuts if start <= c <= end)
     anchor_set = set(local_anchors)
     out = []
-    for a, b in zip(cuts, cuts[1:]):
+    i = j = 0  # next span that may hold a piece; next heading not yet open
+    open_heads: list[tuple[int, int]] = []  # headings begun, in outline order
+    for a, b in pairwise(cuts):
         piece = Piece(text[a:b], anchors=[a] if a in anchor_set else [])
-        for s, e, k, real_start in spans:
-            if s <= a and b <= e:
-                piece.hit, piece.hit_start = k, a == real_start
-                break
-        for ha, hb in heads:
-            if ha <= a and b <= hb:
-                piece.heading, piece.heading_start = ha, a == ha
-                break
+        while i < len(spans) and spans[i][1] <= a:
+            i += 1
+        if i < len(spans) and spans[i][0] <= a and b <= spans[i][1]:  # disjoint, sorted
+            piece.hit, piece.hit_start = spans[i][2], a == spans[i][3]
+        while j < len(heads) and heads[j][0] <= a:
+            open_heads.append(heads[j])
+            j += 1
+        if open_heads:
+            open_heads = [h for h in open_heads if h[1] > a]
+            # Every boundary is a cut, so an open heading that goes on past `a` holds the piece.
+            found = next((h for h in open_heads if b <= h[1]), None)
+            if found:
+                piece.heading, piece.heading_start = found[0], a == found[0]
         out.append(piece)
     return out
 

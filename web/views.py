@@ -1,12 +1,20 @@
 """Routes: HTML pages and their JSON twins, built from the same result objects."""
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from search.clean import clean, corpus_rules
+from search.analysis import DictionaryError
+from search.clean import RemovedSpan, RulesError, clean, corpus_rules
+from search.corpus import corpus_path, rules_message
 from search.phrase import lookup
 from search.query import MAX_QUERY_CHARS, QueryTooLong
 from search.readers import UnreadableFile, read_text
@@ -69,6 +77,14 @@ def register(app) -> None:
         return error_response(503, "索引还没有建好，或需要重建。请运行 reports index 建立索引"
                                    "（reports serve 启动时也会先建索引）。", detail=str(exc))
 
+    @app.errorhandler(DictionaryError)
+    def _dictionary(exc: DictionaryError):
+        return error_response(503, "词典有误，检索暂不可用。", detail=str(exc))
+
+    @app.errorhandler(RulesError)
+    def _rules(exc: RulesError):
+        return error_response(503, "清理规则有误，原文暂不可看。", detail=rules_message(exc))
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         status = exc.code or 500
@@ -84,14 +100,24 @@ def error_response(status: int, message: str, detail: str = ""):
     if wants_json():
         response = jsonify({"ok": False, "error": message, "status": status})
     else:
-        mode = "phrase" if request.path.startswith("/phrase") else "search"
-        q = (request.args.get("q") or "")[:MAX_QUERY_CHARS * 2]  # shown back, to shorten it
-        response = current_app.response_class(
-            render_template("error.html", status=status, message=message, detail=detail,
-                            q=q, mode=mode),
-            mimetype="text/html")
+        try:
+            mode = "phrase" if request.path.startswith("/phrase") else "search"
+            q = (request.args.get("q") or "")[:MAX_QUERY_CHARS * 2]  # shown back, to shorten it
+            page = render_template("error.html", status=status, message=message, detail=detail,
+                                   q=q, mode=mode)
+        except Exception:  # noqa: BLE001 - e.g. no URLs can be built for a Host like a..b
+            page = _bare_error_page(status, message)
+        response = current_app.response_class(page, mimetype="text/html")
     response.status_code = status
     return response
+
+
+def _bare_error_page(status: int, message: str) -> str:
+    """An error page that needs neither templates nor URL building."""
+    return (f'<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<title>{status} · 报告检索</title><link rel="stylesheet" href="/static/style.css"></head>'
+            f'<body><section class="error"><p class="status">{status}</p><h1>{escape(message)}</h1>'
+            f'<p><a href="/">回到首页</a></p></section></body></html>\n')
 
 
 # ------------------------------------------------------------------ helpers
@@ -146,7 +172,9 @@ def search_page():
     st, result = _search(st)
     folded = render.needles(st.q)
     hits = [(hit, render.marked(hit.title, folded)) for hit in result.hits]
-    url = lambda **kw: url_for("web.search_page", **st.args("relevance", **kw))  # noqa: E731
+    def url(**kw) -> str:
+        return url_for("web.search_page", **st.args("relevance", **kw))
+
     return render_template(
         "search.html", st=st, q=st.q, result=result, hits=hits, sorts=SEARCH_SORTS,
         facets=_facets(st, result, url), chips=_chips(st, "web.search_page", "relevance", in_query=True),
@@ -180,7 +208,9 @@ def _facets(st: params.State, result, url) -> list[tuple[str, str, list[dict]]]:
 def _chips(st: params.State, endpoint: str, default_sort: str, in_query: bool) -> list[dict]:
     """Active filters, each with the link that removes it. Filters written in
     the query (year:2023) are removed by rewriting the query."""
-    base = lambda **kw: url_for(endpoint, **st.args(default_sort, page=1, **kw))  # noqa: E731
+    def base(**kw) -> str:
+        return url_for(endpoint, **st.args(default_sort, page=1, **kw))
+
     chips = []
     if st.year:
         chips.append({"label": f"{st.year} 年", "url": base(year="")})
@@ -272,20 +302,75 @@ def report_page(doc_id: str):
 def original_page(doc_id: str):
     view = _view(doc_id, "")
     corpus = Path(current_app.config["CORPUS_DIR"])
-    path = corpus.joinpath(*PurePosixPath(doc_id).parts)
-    try:  # the id came from the index; still make sure it stays in the corpus
-        path.resolve().relative_to(corpus.resolve())
-    except ValueError:
-        raise WebError(404, "没有这篇报告的原文件。") from None
-    if not path.is_file():
+    path = corpus_path(corpus, doc_id)  # None: gone, or no longer a regular file inside the corpus
+    if path is None:
         raise WebError(404, "原文件已不在语料库中（可能已移动或删除）；重新运行 reports index 后索引会同步。")
     try:
-        raw = read_text(path)
+        original = _original(corpus, path)
     except UnreadableFile as exc:
         raise WebError(500, f"读不出原文件（{exc.reason}）。") from None
-    cleaned = clean(raw, corpus_rules(corpus))
-    pieces, summary = render.original_pieces(raw, cleaned.removed)
-    changed = cleaned.text != view.text
+    except OSError:  # gone between finding and reading it
+        raise WebError(404, "原文件已不在语料库中（可能已移动或删除）。") from None
+    pieces, summary = render.original_pieces(original.raw, original.removed)
+    changed = original.cleaned_hash != _text_hash(view.text)
     return render_template("original.html", view=view, pieces=pieces, summary=summary,
-                           changed=changed, q="", raw_len=len(raw),
+                           changed=changed, q="", raw_len=len(original.raw),
                            removed_len=sum(r.chars for r in summary))
+
+
+# ------------------------------------------------------- original, cached
+
+@dataclass(frozen=True)
+class Original:
+    raw: str
+    removed: tuple[RemovedSpan, ...]
+    cleaned_hash: str
+
+    @property
+    def cost(self) -> int:  # bytes held, roughly
+        return 2 * len(self.raw) + 64 * len(self.removed) + 200
+
+
+ORIGINAL_CACHE_BYTES = 64 * 1024 * 1024
+_originals: OrderedDict[tuple, Original] = OrderedDict()
+_originals_bytes = 0
+_originals_lock = threading.Lock()
+_reading: dict[tuple, threading.Lock] = {}  # one reader per file at a time
+
+
+def _original(corpus: Path, path: Path) -> Original:
+    """The raw text of a file and what cleaning removes from it: read once,
+    then served from a bounded cache (a 300-page PDF costs seconds to read),
+    until the file or the corpus's rules change."""
+    global _originals_bytes
+    info = os.stat(path)
+    rules = corpus / "clean_rules.toml"
+    key = (os.fspath(path), info.st_mtime_ns, info.st_size, info.st_ino,
+           rules.stat().st_mtime_ns if rules.is_file() else None)
+    with _originals_lock:
+        if key in _originals:
+            _originals.move_to_end(key)
+            return _originals[key]
+        gate = _reading.setdefault(key, threading.Lock())
+    with gate:  # a second request for the same file waits for the first one's reading
+        with _originals_lock:
+            if key in _originals:
+                return _originals[key]
+        try:
+            raw = read_text(path)
+            cleaned = clean(raw, corpus_rules(corpus))
+            found = Original(raw, tuple(cleaned.removed), _text_hash(cleaned.text))
+        finally:
+            with _originals_lock:
+                _reading.pop(key, None)
+        with _originals_lock:
+            if found.cost <= ORIGINAL_CACHE_BYTES // 4:
+                _originals[key] = found
+                _originals_bytes += found.cost
+                while _originals_bytes > ORIGINAL_CACHE_BYTES:
+                    _originals_bytes -= _originals.popitem(last=False)[1].cost
+    return found
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

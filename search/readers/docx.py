@@ -14,6 +14,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _HEADING_STYLE = re.compile(r"(?:heading|标题)\s*([1-9])$", re.IGNORECASE)
 _MAX_XML_BYTES = 8 * MAX_TEXT_BYTES  # document.xml unpacked: markup is several times the text
+_MAX_STYLES_BYTES = MAX_TEXT_BYTES  # styles.xml unpacked: a few hundred KB in real documents
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def read_docx(path: Path) -> Extracted:
             if info.file_size > _MAX_XML_BYTES:
                 raise UnreadableFile(f"too large ({mb(info.file_size)} of document XML)")
             root = ET.fromstring(zf.read(info))
-            styles = _docx_styles(zf)
+            styles = _docx_styles(zf)  # an oversized styles.xml (a zip bomb) is not unpacked
     except (zipfile.BadZipFile, KeyError, ET.ParseError, RuntimeError, ValueError, EOFError,
             NotImplementedError, zipfile.LargeZipFile) as exc:
         raise UnreadableFile(f"corrupt .docx: {exc}") from exc
@@ -49,10 +50,16 @@ def read_docx(path: Path) -> Extracted:
 
 
 def _docx_styles(zf: zipfile.ZipFile) -> dict[str, _Style]:
+    """Styles by id; none when styles.xml is missing or larger unpacked than any
+    real one (the text is still read; only style-based headings are lost)."""
     try:
-        root = ET.fromstring(zf.read("word/styles.xml"))
+        info = zf.getinfo("word/styles.xml")
     except KeyError:
         return {}
+    if info.file_size > _MAX_STYLES_BYTES:
+        return {}
+    with zf.open(info) as member:  # zipfile stops at the declared size: never more in memory
+        root = ET.fromstring(member.read(_MAX_STYLES_BYTES + 1))
     styles = {}
     for style in root.iter(f"{_W}style"):
         name = style.find(f"{_W}name")

@@ -5,7 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .base import Extracted, UnreadableFile
+from .base import MAX_TEXT_BYTES, Extracted, UnreadableFile, mb
 from .docx import read_docx
 from .html import html_to_document
 from .text import decode_bytes
@@ -25,6 +25,9 @@ def read_old_word(path: Path, suffix: str) -> Extracted:
     if head.startswith(b"{\\rtf"):
         raise UnreadableFile(f"RTF saved as {suffix}: save as .docx")
     if not head.startswith(_OLE_MAGIC):
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:  # text saved as .doc has the text limit, not the container's
+            raise UnreadableFile(f"too large ({mb(size)} on disk; limit {mb(MAX_TEXT_BYTES)})")
         sniff = head.lstrip().lower()
         text = decode_bytes(path.read_bytes())
         return html_to_document(text) if sniff.startswith((b"<html", b"<!doctype", b"mime-version")) else Extracted(text)
