@@ -357,7 +357,12 @@ class Snapshot:
         order = np.argsort(-overlap, kind="stable")
         return [(int(members[i]), float(overlap[i])) for i in order]
 
-    stamp: tuple = ()
+    stamp: tuple = ()  # the table of contents file's (inode, mtime_ns, size)
+
+    @property
+    def updated(self) -> float:
+        """When this commit was made (seconds since the epoch)."""
+        return self.stamp[1] / 1e9 if self.stamp else 0.0
 
     @property
     def nbytes(self) -> int:
