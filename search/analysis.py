@@ -297,29 +297,32 @@ def field_words(fields: tuple[str, ...], user_dict: Path | None = None
                 ) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     """jieba word keys of several folded texts (fields of a report): the
     sorted distinct keys, the (fields, keys) counts, and each field's length
-    in words."""
+    in words. Tokens recur from report to report: each distinct one's key is
+    computed once (0 for punctuation and spaces, which are no words)."""
     cut = segmenter(user_dict).cut
-    keys: list[int] = []
-    counts: list[int] = []
-    field_of: list[int] = []
-    lengths = []
+    keys_parts, count_parts, field_parts, lengths = [], [], [], []
     for f, text in enumerate(fields):
         c = Counter(cut(text)) if text else Counter()
-        words = [w for w in c if w.isalnum() or is_word(w)]
-        found = list(map(_KEYS.get, words))
-        for i in [i for i, k in enumerate(found) if k is None]:
-            found[i] = key = text_key(words[i])
+        for token in [t for t in c if t not in _KEYS]:  # new tokens only
+            key = text_key(token) if token.isalnum() or is_word(token) else 0
             if len(_KEYS) < 1 << 20:  # a vocabulary's worth, not every oddity
-                _KEYS[words[i]] = key
-        n = list(map(c.__getitem__, words))
-        keys += found
-        counts += n
-        field_of += [f] * len(words)
-        lengths.append(sum(n))
-    unique, where = np.unique(np.array(keys, dtype=np.uint64), return_inverse=True)
+                _KEYS[token] = key
+        keys = np.fromiter((_KEYS.get(t) if t in _KEYS else _token_key(t) for t in c), np.uint64, len(c))
+        counts = np.fromiter(c.values(), np.int64, len(c))
+        words = keys != 0
+        keys_parts.append(keys[words])
+        count_parts.append(counts[words])
+        field_parts.append(np.full(int(words.sum()), f, np.intp))
+        lengths.append(int(counts[words].sum()))
+    keys = np.concatenate(keys_parts)
+    unique, where = np.unique(keys, return_inverse=True)
     tf = np.zeros((len(fields), len(unique)), np.int64)
-    np.add.at(tf, (np.array(field_of, np.intp), where), np.array(counts, np.int64))
+    np.add.at(tf, (np.concatenate(field_parts), where), np.concatenate(count_parts))
     return unique, tf, tuple(lengths)
+
+
+def _token_key(token: str) -> int:
+    return text_key(token) if token.isalnum() or is_word(token) else 0
 
 
 def text_key(text: str) -> int:

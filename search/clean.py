@@ -212,15 +212,16 @@ def _parse_rule(d: dict, where: str) -> Rule:
 
 class _Doc:
     """The raw text and which of its characters are still kept (`text` is the view).
-    Kept offsets and code points are numpy arrays: a deletion costs a few
-    vector operations, not a Python loop over the text."""
+    Deletions are spans, applied with a few vector operations (never a Python
+    loop over characters); which rule removed each raw character is an array."""
 
     def __init__(self, raw: str) -> None:
         self.raw = raw
         self.text = raw
         self.codes = np.frombuffer(raw.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         self.kept = np.arange(len(raw))
-        self.rule_at: dict[int, str] = {}
+        self.rule_of = np.full(len(raw), -1, dtype=np.int32)  # -1: kept
+        self.rule_names: list[str] = []
         self._lines: list[tuple[int, int, str]] | None = None
 
     def lines(self) -> list[tuple[int, int, str]]:
@@ -231,28 +232,36 @@ class _Doc:
             self._lines = [(s, e, line) for s, e in _lines(text) if (line := text[s:e].strip())]
         return self._lines
 
-    def delete(self, positions: Iterable[int], rule: str) -> None:
-        """Delete characters given by their offsets in the current view."""
-        drop = np.fromiter(set(positions), dtype=np.int64)
-        if not drop.size:
+    def delete(self, spans: Iterable[tuple[int, int]], rule: str) -> None:
+        """Delete the characters of [start, end) spans of the current view
+        (spans may overlap)."""
+        spans = [(a, b) for a, b in spans if b > a]
+        if not spans:
             return
-        for raw_offset in self.kept[drop].tolist():
-            self.rule_at[raw_offset] = rule
-        keep = np.ones(len(self.kept), dtype=bool)
-        keep[drop] = False
-        self.kept = self.kept[keep]
+        n = len(self.kept)
+        edges = np.zeros(n + 1, dtype=np.int32)
+        bounds = np.array(spans, dtype=np.int64)
+        np.add.at(edges, bounds[:, 0], 1)
+        np.add.at(edges, bounds[:, 1], -1)
+        drop = np.cumsum(edges[:n]) > 0
+        if rule not in self.rule_names:
+            self.rule_names.append(rule)
+        self.rule_of[self.kept[drop]] = self.rule_names.index(rule)
+        self.kept = self.kept[~drop]
         self.text = self.codes[self.kept].tobytes().decode("utf-32-le", "surrogatepass")
         self._lines = None
 
     def removed(self) -> list[RemovedSpan]:
-        spans: list[RemovedSpan] = []
-        for pos in sorted(self.rule_at):
-            rule = self.rule_at[pos]
-            if spans and spans[-1].end == pos and spans[-1].rule == rule:
-                spans[-1] = RemovedSpan(spans[-1].start, pos + 1, rule)
-            else:
-                spans.append(RemovedSpan(pos, pos + 1, rule))
-        return spans
+        """Runs of raw characters removed by one rule, in order."""
+        of = self.rule_of
+        if not len(of):
+            return []
+        change = np.flatnonzero(np.diff(of)) + 1
+        starts = np.concatenate([[0], change])
+        ends = np.concatenate([change, [len(of)]])
+        return [RemovedSpan(a, b, self.rule_names[r])
+                for a, b, r in zip(starts.tolist(), ends.tolist(), of[starts].tolist(), strict=True)
+                if r >= 0]
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
@@ -270,7 +279,7 @@ def _window(rule: Rule, count: int) -> range:
     return range(min(rule.within, count)) if rule.anchor == "top" else range(max(0, count - rule.within), count)
 
 
-def _block(rule: Rule, lines: list[tuple[int, int, str]]) -> Iterator[int]:
+def _block(rule: Rule, lines: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
     if rule.continues is not None:
         # Every start line in the window opens a block, which runs on over the lines
         # matching `while` and stops before the first one that does not.
@@ -281,18 +290,18 @@ def _block(rule: Rule, lines: list[tuple[int, int, str]]) -> Iterator[int]:
             covered = i
             while covered + 1 < len(lines) and rule.continues.search(lines[covered + 1][2]):
                 covered += 1
-            yield from range(lines[i][0], lines[covered][1])
+            yield lines[i][0], lines[covered][1]
         return
     for i in _window(rule, len(lines)):
         if rule.find.search(lines[i][2]):
             for _, end, line in lines[i : i + rule.max_lines + 1]:
                 if rule.end and rule.end.search(line):
-                    yield from range(lines[i][0], end)
+                    yield lines[i][0], end
                     return
             return
 
 
-def _spans(rule: Rule, text: str) -> Iterator[int]:
+def _spans(rule: Rule, text: str) -> Iterator[tuple[int, int]]:
     lo, hi = 0, len(text)
     if rule.scope == "title":
         lo, hi = next(((s, e) for s, e in _lines(text) if text[s:e].strip()), (0, 0))
@@ -300,7 +309,10 @@ def _spans(rule: Rule, text: str) -> Iterator[int]:
         found = m.group()
         if rule.confirm and not rule.confirm.fullmatch(rule.junk.sub("", found) if rule.junk else found):
             continue
-        yield from (lo + j for j in range(m.start(), m.end()) if found[j - m.start()] != "\n")
+        start = lo + m.start()
+        for piece in found.split("\n"):  # a span rule never deletes a newline
+            yield start, start + len(piece)
+            start += len(piece) + 1
 
 
 def _apply(rule: Rule, doc: _Doc) -> None:
@@ -308,29 +320,34 @@ def _apply(rule: Rule, doc: _Doc) -> None:
         doc.delete(_block(rule, doc.lines()), rule.name)
     elif rule.kind == "line":
         lines = doc.lines()
-        doc.delete((j for i in _window(rule, len(lines)) if rule.find.search(lines[i][2])
-                    for j in range(lines[i][0], lines[i][1])), rule.name)
+        doc.delete(((lines[i][0], lines[i][1]) for i in _window(rule, len(lines))
+                    if rule.find.search(lines[i][2])), rule.name)
     else:
         doc.delete(_spans(rule, doc.text), rule.name)
 
 
+_INNER_SPACE = re.compile(r"\s{2,}")
+
+
 def _whitespace(doc: _Doc) -> None:
     """Strip lines, drop blank lines and stray line breaks, squeeze inner whitespace runs."""
-    doc.delete((m.start() for m in _STRAY_BREAK.finditer(doc.text)), "whitespace")
+    doc.delete(((m.start(), m.end()) for m in _STRAY_BREAK.finditer(doc.text)), "whitespace")
     text, drop, last_kept = doc.text, [], -1
     for s, e in _lines(text):
         line = text[s:e]
-        if not line.strip():
-            drop.extend(range(s, min(e + 1, len(text))))  # the line and its newline
+        stripped = line.strip()
+        if not stripped:
+            drop.append((s, min(e + 1, len(text))))  # the line and its newline
             continue
         a, b = s + len(line) - len(line.lstrip()), s + len(line.rstrip())
-        drop.extend(range(s, a))
-        drop.extend(range(b, e))
-        for m in re.finditer(r"\s{2,}", text[a:b]):
-            drop.extend(range(a + m.start() + 1, a + m.end()))
+        drop.append((s, a))
+        drop.append((b, e))
+        if len(stripped) > 1 and not stripped.isalnum():  # inner runs: only where spaces can be
+            for m in _INNER_SPACE.finditer(text, a, b):
+                drop.append((m.start() + 1, m.end()))
         last_kept = e
     if 0 <= last_kept < len(text):
-        drop.append(last_kept)  # the newline after the last kept line
+        drop.append((last_kept, last_kept + 1))  # the newline after the last kept line
     doc.delete(drop, "whitespace")
 
 

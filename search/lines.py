@@ -47,11 +47,18 @@ _TRADITIONAL = str.maketrans(
 _WIDE = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)}
 
 
+_FOLD = {**_WIDE, **_TRADITIONAL}
+# Most text needs neither table: one regex search says so before any translate.
+_FOLDED_CHARS = re.compile("[" + re.escape("".join(chr(c) for c in _FOLD)) + "]")
+_DIGIT_SPACE = re.compile(r"(?<=\d)[ \u3000](?=\d|年)")
+
+
 def fold(text: str) -> str:
     """Full-width digits and letters to ASCII, 繁体 cue characters to 简体, spaces
     squeezed out of digit runs (1 9 9 3 年)."""
-    text = text.translate(_WIDE).translate(_TRADITIONAL)
-    return re.sub(r"(?<=\d)[ \u3000](?=\d|年)", "", text)
+    if _FOLDED_CHARS.search(text):
+        text = text.translate(_FOLD)
+    return _DIGIT_SPACE.sub("", text) if " " in text or "\u3000" in text else text
 
 
 def scan_window(lines: list[str], head_chars: int = 300_000, tail_lines: int = 6,

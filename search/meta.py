@@ -68,7 +68,7 @@ def extract_meta(report: Report, filename: str = "",
         return bool(genres.title_type(s, lists))
 
     found = titles.from_text(text_lines, ends_with_type, styled_headings)
-    folded = [fold(line) for line in scan_window(text_lines)]  # what the cues are read from
+    folded = fold("\n".join(scan_window(text_lines))).split("\n")  # what the cues are read from
     start = found.line + found.lines_used if found.line is not None else 0
     body = folded[start:]
     title = found.title
