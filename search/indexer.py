@@ -76,7 +76,7 @@ Progress = Callable[[int, int, str], None]  # (done, total, file)
 
 # ----------------------------------------------------------------- analysis
 
-def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> DocRecord:
+def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path, mtime: int = 0) -> DocRecord:
     """One file -> DocRecord. Raises UnreadableFile with the reason."""
     document = read_document(path)
     report = clean(document.text, corpus_rules(corpus))
@@ -96,7 +96,7 @@ def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> Do
     keys, tf, lengths = analysis.field_words(fields, user_dict)
     sentence_keys, sentence_tf = analysis.sentence_keys(folded)
     return DocRecord(
-        id=doc_id, hash=digest, size=size, title=meta.title, subtitle=meta.subtitle, text=report.text,
+        id=doc_id, hash=digest, size=size, mtime=mtime, title=meta.title, subtitle=meta.subtitle, text=report.text,
         year=meta.year, period=meta.period, doc_type=meta.doc_type, level=meta.level,
         outline=outline, word_keys=keys, word_tf=np.minimum(tf, 65535).astype(np.uint16),
         lengths=lengths, sentence_keys=sentence_keys, sentence_tf=sentence_tf,
@@ -104,10 +104,10 @@ def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path) -> Do
 
 
 def _analyse_job(job: tuple) -> tuple[str, DocRecord | None, str | None]:
-    path, doc_id, digest, size, corpus = job
+    path, doc_id, digest, size, corpus, mtime = job
     faults.crash_point("reading")  # in a worker: kills the run too
     try:
-        record = analyse(path, doc_id, digest, size, corpus)
+        record = analyse(path, doc_id, digest, size, corpus, mtime)
         faults.crash_point("analysed")
         # The hash kept must be that of the bytes analysed: a file saved
         # again while it was read is read again next run, never kept stale.
@@ -254,16 +254,23 @@ def _apply_changes(corpus, index_dir, writer: IndexWriter, jobs, progress,
     summary.ignored.update(listing.ignored)
     summary.skipped.extend(listing.skipped)
     indexed: dict[str, tuple[int, str]] = {}
-    if snap is not None:
-        hashes = np.concatenate([np.asarray(p.data.meta.file_hash) for p in snap.parts]) \
-            if snap.parts else np.zeros((0, 16), np.uint8)
+    stamps: dict[str, tuple[int, int]] = {}  # id -> (size, mtime) when it was hashed
+    if snap is not None and snap.parts:
+        hashes = np.concatenate([np.asarray(p.data.meta.file_hash) for p in snap.parts])
+        sizes = np.concatenate([np.asarray(p.data.meta.sizes) for p in snap.parts]).tolist()
+        mtimes = np.concatenate([np.asarray(p.data.meta.mtimes) for p in snap.parts]).tolist()
         for d, doc_id in enumerate(snap.ids()):
             if snap.live[d]:
                 indexed[doc_id] = (d, bytes(hashes[d]).hex())
+                stamps[doc_id] = (sizes[d], mtimes[d])
     remembered = _read_skipped(index_dir) if snap is not None else {}
     todo, still_skipped = [], {}
     for doc_id, path in files.items():
         try:
+            st = os.stat(path)
+            if stamps.get(doc_id) == (st.st_size, st.st_mtime_ns):
+                summary.unchanged += 1  # same size and time as when it was hashed: not read
+                continue
             digest, size = file_digest(path)
         except OSError as exc:
             summary.skipped.append((doc_id, f"cannot read: {exc.strerror or exc}"))
@@ -275,7 +282,7 @@ def _apply_changes(corpus, index_dir, writer: IndexWriter, jobs, progress,
             summary.skipped.append((doc_id, remembered[doc_id][1]))  # unchanged: not read again
             still_skipped[doc_id] = remembered[doc_id]
         else:
-            todo.append((path, doc_id, digest, size, corpus))
+            todo.append((path, doc_id, digest, size, corpus, st.st_mtime_ns))
     gone = {doc_id for doc_id in set(indexed) - set(files) if not listing.covers(doc_id)}
     faults.crash_point("walked")
 
@@ -294,7 +301,8 @@ def _apply_changes(corpus, index_dir, writer: IndexWriter, jobs, progress,
         rehome &= set(files)
     for doc_id in sorted(rehome):
         path = files[doc_id]
-        todo.append((path, doc_id, indexed[doc_id][1], path.stat().st_size, corpus))
+        st = path.stat()
+        todo.append((path, doc_id, indexed[doc_id][1], st.st_size, corpus, st.st_mtime_ns))
     drop |= rehome
     if not todo and not drop:
         writer.cancel()

@@ -27,6 +27,7 @@ class DocRecord:
     id: str
     hash: str                       # content hash of the file
     size: int
+    mtime: int                      # the file's modification time when it was hashed (ns)
     title: str
     subtitle: str
     text: str                       # cleaned: title line, then paragraphs
@@ -57,7 +58,7 @@ class SegmentBuilder:
         self._sketches: list[np.ndarray] = []
         self._meta: dict[str, list] = {k: [] for k in (
             "ids", "titles", "heading_spans", "years", "types", "levels", "periods",
-            "lengths", "sizes", "file_hash", "text_hash", "is_copy")}
+            "lengths", "sizes", "mtimes", "file_hash", "text_hash", "is_copy")}
 
     def fits(self, chars: int) -> bool:
         """Whether a report of `chars` characters still fits (one always does)."""
@@ -88,6 +89,7 @@ class SegmentBuilder:
         m["periods"].append(r.period)
         m["lengths"].append(r.lengths if not is_copy else (0, 0, 0))
         m["sizes"].append(r.size)
+        m["mtimes"].append(r.mtime)
         m["file_hash"].append(bytes.fromhex(r.hash))
         m["text_hash"].append(bytes.fromhex(r.text_hash))
         m["is_copy"].append(is_copy)
@@ -117,7 +119,7 @@ class SegmentBuilder:
             m["ids"].append(seg.id(d))
             m["titles"].append(seg.title(d))
             m["heading_spans"].append(seg.heading_spans(d))
-        for name in ("years", "types", "levels", "periods", "sizes", "is_copy"):
+        for name in ("years", "types", "levels", "periods", "sizes", "mtimes", "is_copy"):
             m[name].extend(meta.column(name)[keep].tolist())
         m["lengths"].extend(map(tuple, meta.lengths[:, keep].T.tolist()))
         m["file_hash"].extend(bytes(x) for x in meta.file_hash[keep])
@@ -192,6 +194,7 @@ class SegmentBuilder:
             out.add(name, np.array([index_of[v] for v in m[name]], np.uint8), small=True)
         out.add("lengths", np.array(m["lengths"], np.uint32).reshape(-1, 3).T.copy(), small=True)
         out.add("sizes", np.array(m["sizes"], np.int64), small=True)
+        out.add("mtimes", np.array(m["mtimes"], np.int64), small=True)
         out.add("file_hash", _bytes16(m["file_hash"]), small=True)
         out.add("text_hash", _bytes16(m["text_hash"]), small=True)
         out.add("is_copy", np.array(m["is_copy"], bool), small=True)

@@ -17,7 +17,7 @@ import numpy as np
 from .container import Container, Damaged, file_crc
 from .suffix import SuffixIndex
 
-FORMAT = 8           # bump when the companion file changes
+FORMAT = 9           # bump when the companion file changes
 EXTENSION = ".rsc"        # "report search companion"
 EDGES_EXTENSION = ".rse"  # its near-duplicate pairs
 
@@ -84,6 +84,7 @@ class Meta:
         self.codes = {k: c.array(k) for k in ("types", "levels", "periods")}
         self.lengths = c.array("lengths")
         self.sizes = c.array("sizes")
+        self.mtimes = c.array("mtimes")
         self.file_hash = c.array("file_hash")
         self.text_hash = c.array("text_hash")
         self.is_copy = c.array("is_copy")
