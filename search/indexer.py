@@ -182,6 +182,7 @@ def index_corpus(corpus: Path, index_dir: Path, rebuild: bool = False,
         lock = IndexLock(index_dir).acquire()
     except LockBusy as exc:
         raise IndexBusy(str(exc)) from None
+    interrupt = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
     try:
         faults.crash_point("locked")
         summary = _update(corpus, index_dir, rebuild, jobs, progress)
@@ -193,6 +194,8 @@ def index_corpus(corpus: Path, index_dir: Path, rebuild: bool = False,
         raise IndexError_(_disk_full(corpus, index_dir)) from None
     finally:
         lock.release()
+        if interrupt is not None:
+            signal.signal(signal.SIGINT, interrupt)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -343,14 +346,12 @@ def _apply_changes(corpus, index_dir, writer: IndexWriter, jobs, progress,
         summary.reports, summary.generation = snap.report_count, writer.generation
         _write_skipped(index_dir, still_skipped, summary)
         return summary
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) \
-        if threading.current_thread() is threading.main_thread() else None
-    try:  # once the commit starts, Ctrl+C waits for it: the run either happened or not
-        summary.generation = writer.commit()
-        _write_skipped(index_dir, still_skipped, summary)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+    if threading.current_thread() is threading.main_thread():
+        # From the commit on, Ctrl+C waits for the run's end (index_corpus puts
+        # it back): the run either happened or did not, and says which.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    summary.generation = writer.commit()
+    _write_skipped(index_dir, still_skipped, summary)
     summary.reports = _report_count(index_dir)
     return summary
 
