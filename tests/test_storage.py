@@ -208,10 +208,11 @@ def test_a_lock_file_removed_during_a_run_does_not_let_a_second_run_in(built):
     first = subprocess.Popen([sys.executable, "-m", "search", "index", str(corpus), "--index", str(index)],
                              cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    assert "pause point walked" in first.stderr.readline()  # the run holds both locks now
     (index / ".lock").unlink()
     second = _run("index", str(corpus), "--index", str(index))
     out, err = first.communicate(timeout=60)
+    # Our lock file is new, so the second run gets it; Whoosh's lock stops it.
     assert second.returncode == 1 and "being written by another program" in second.stderr
     assert first.returncode == 0, err
     assert "added 1" in out
