@@ -227,7 +227,7 @@ def test_a_file_saved_while_it_is_read_is_read_again_next_run(built):
     run = subprocess.Popen([sys.executable, "-m", "search", "index", str(corpus), "--index", str(index),
                             "--jobs", "1"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    assert "pause point analysed" in run.stderr.readline()  # read, not yet checked again
     path.write_text(NEW.replace("星火燎原", "燎原之势"), "utf-8")
     out, _ = run.communicate(timeout=60)
     assert "changed while it was being read" in out
