@@ -18,6 +18,7 @@ from .analysis import term_gram_keys
 from .query import Filters, Term
 from .store import Snapshot
 
+
 @dataclass
 class Found:
     """Where a string occurs: the live reports (ascending) and its count in

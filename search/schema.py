@@ -14,7 +14,7 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),   # path relative to the corpus
         title=STORED(),
         subtitle=STORED(),
-        body=STORED(),                     # cleaned text; None for a copy (see copy_of)
+        body=STORED(),                     # cleaned text; none for a copy (its source has it)
         outline=STORED(),                  # [(depth, text, offset in body)]
         year=STORED(),
         period=STORED(),
@@ -22,5 +22,4 @@ def build_schema() -> Schema:
         level=STORED(),
         hash=STORED(),                     # content hash of the source file
         size=STORED(),
-        copy_of=STORED(),                  # id of the report with this very text, or None
     )

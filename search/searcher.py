@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .highlight import Segment, hit_spans, snippets
 from . import analysis
+from .highlight import Segment, hit_spans, snippets
 from .matching import Found, filter_mask, find, term_mask
 from .query import Filters, Query, Term, parse
 from .ranking import SORTS, collapse, rank, sort_docs

@@ -13,14 +13,12 @@ commit removes the files of segments no longer listed, ours included.
 """
 from __future__ import annotations
 
-import json
 import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
@@ -30,7 +28,14 @@ from ..schema import build_schema
 from . import policy
 from .builder import DocRecord, SegmentBuilder, write_edges
 from .cache import ByteBudgetCache
-from .container import file_crc
+from .folder import (
+    open_or_create,
+    remove_leftovers,
+    stamps,
+    verify_changed,
+    whoosh_files,
+    write_verified,
+)
 from .segment import SegmentData, companion_path, edges_path, key_of
 from .snapshot import INDEX_NAME, IndexDamaged, Snapshot
 
@@ -55,7 +60,7 @@ class IndexWriter:
         self.fingerprint = fingerprint
         self.rebuild = rebuild
         self.notes: list[str] = []
-        self.ix = _open_or_create(self.index_dir, wipe_if_damaged=rebuild, notes=self.notes)
+        self.ix = open_or_create(self.index_dir, wipe_if_damaged=rebuild, notes=self.notes)
         self._lock = self.ix.lock("WRITELOCK")
         if not self._lock.acquire(blocking=False):
             raise WriteBusy(f"the index at {self.index_dir}/ is being written by another program; "
@@ -80,7 +85,6 @@ class IndexWriter:
         self._new_files: list[str] = []     # segment ids this run wrote
         self._writing: threading.Thread | None = None  # a closed segment's companion being built
         self._failure: BaseException | None = None
-        self.added = 0
 
     # ------------------------------------------------------------ changes
     def delete(self, d: int) -> None:
@@ -101,9 +105,8 @@ class IndexWriter:
         self._sub.add_document(
             id=r.id, title=r.title, subtitle=r.subtitle, body=None if is_copy else r.text,
             outline=[tuple(h) for h in r.outline], year=r.year, period=r.period, type=r.doc_type,
-            level=r.level, hash=r.hash, size=r.size, copy_of=None)
+            level=r.level, hash=r.hash, size=r.size)
         self._builder.add(r, is_copy)
-        self.added += 1
 
     def _close_segment(self) -> None:
         """Finish the Whoosh segment now; build its companion (the suffix array:
@@ -152,8 +155,8 @@ class IndexWriter:
         faults.crash_point("committed")
         clean_files(self.ix.storage, INDEX_NAME, generation, final)
         # The segments this run wrote are as written: no need to read them again.
-        _write_verified(self.index_dir, {s.segment_id(): self._verified.get(s.segment_id())
-                                         or _stamps(self.index_dir, s.segment_id()) for s in final})
+        write_verified(self.index_dir, {s.segment_id(): self._verified.get(s.segment_id())
+                                         or stamps(self.index_dir, s.segment_id()) for s in final})
         self._lock.release()
         return generation
 
@@ -265,54 +268,6 @@ class IndexWriter:
         return segment
 
 
-VERIFIED_FILE = "verified.json"  # segments whose checksums held, by their files' sizes and times
-
-
-def _stamps(index_dir: Path, segid: str) -> list:
-    return sorted([p.name, st.st_size, st.st_mtime_ns] for p in index_dir.glob(f"{segid}.*")
-                  if (st := p.stat()) and not p.name.endswith((".part", ".tmp")))
-
-
-def verify_changed(index_dir: Path, snapshot: Snapshot) -> dict[str, list]:
-    """Check every checksum of each segment whose files changed since they
-    were last checked (a run trusts what it reads); raises IndexDamaged."""
-    try:
-        known = json.loads((index_dir / VERIFIED_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        known = {}
-    out = {}
-    for part in snapshot.parts:
-        segid = part.whoosh.segment_id()
-        stamps = _stamps(index_dir, segid)
-        if known.get(segid) != stamps:
-            try:
-                part.data.verify()
-            except Exception as exc:
-                raise IndexDamaged(index_dir, str(exc)) from None
-        out[segid] = stamps
-    return out
-
-
-def _write_verified(index_dir: Path, stamps: dict) -> None:
-    tmp = index_dir / f".{VERIFIED_FILE}.tmp"
-    try:
-        tmp.write_text(json.dumps(stamps), "utf-8")
-        tmp.replace(index_dir / VERIFIED_FILE)
-    except OSError:
-        pass  # only saves reading the files again next run
-
-
-def whoosh_files(storage, segment) -> dict[str, list[int]]:
-    """Size and CRC-32 of each of Whoosh's files of a segment, kept in its
-    companion so that damage to them is found too (on open: the sizes)."""
-    out = {}
-    for name in segment.list_files(storage):
-        if name.endswith((".rsc", ".rse")) or ".part" in name or name.endswith(".tmp"):
-            continue
-        out[name] = [storage.file_length(name), file_crc(Path(storage.folder) / name)]
-    return out
-
-
 def _live_mask(seg, n: int) -> np.ndarray:
     live = np.ones(n, bool)
     gone = [d for d in seg.deleted_docs() if d < n] if seg.has_deletions() else []
@@ -325,77 +280,3 @@ def _companion(index_dir: Path, seg, snapshot: Snapshot | None) -> SegmentData:
         if p.whoosh.segment_id() == seg.segment_id():
             return p.data
     return SegmentData(companion_path(index_dir, seg.segment_id()))
-
-
-# ---------------------------------------------------------------- the folder
-
-_OURS = ("MAIN_", "_MAIN_")
-_LEGACY = ("CURRENT", ".CURRENT.tmp")
-
-
-def _open_or_create(index_dir: Path, wipe_if_damaged: bool, notes: list[str]):
-    index_dir.mkdir(parents=True, exist_ok=True)
-    legacy = [p for p in index_dir.iterdir() if p.name in _LEGACY or p.name.startswith(("gen-", ".gen-"))]
-    if legacy:
-        wipe(index_dir)
-        notes.append("the index was written by another version of Report Search: rebuilt")
-    try:
-        if any(p.name.startswith(f"_{INDEX_NAME}_") and p.name.endswith(".toc") for p in index_dir.iterdir()):
-            ix = whoosh_index.open_dir(index_dir, INDEX_NAME)
-            ix._read_toc()
-            return ix
-    except Exception as exc:
-        if not wipe_if_damaged:
-            raise IndexDamaged(index_dir, f"Whoosh's table of contents cannot be read "
-                                          f"({type(exc).__name__}: {exc})") from None
-        wipe(index_dir)
-        notes.append("the damaged index was removed before rebuilding it")
-    return whoosh_index.create_in(index_dir, build_schema(), INDEX_NAME)
-
-
-def wipe(index_dir: Path) -> None:
-    """Remove every index file (the lock file stays: it is never deleted)."""
-    for p in index_dir.iterdir():
-        if p.name == ".lock":
-            continue
-        if p.is_dir() and (p.name.startswith(("gen-", ".gen-")) or p.name == f"{INDEX_NAME}.tmp"):
-            shutil.rmtree(p, ignore_errors=True)
-        elif p.name.startswith(_OURS) or p.name in _LEGACY or p.name in (VERIFIED_FILE, "skipped.json"):
-            try:
-                p.unlink()
-            except OSError:
-                pass
-
-
-def remove_leftovers(index_dir: Path, ix) -> list[str]:
-    """Under the lock: remove what interrupted runs left, saying what it was."""
-    notes = []
-    toc_gen = ix.latest_generation()
-    toc_path = index_dir / f"_{INDEX_NAME}_{toc_gen}.toc"
-    toc_time = toc_path.stat().st_mtime if toc_path.exists() else 0
-    live = {s.segment_id() for s in ix._read_toc().segments}
-    unfinished, stale = set(), set()
-    for p in index_dir.iterdir():
-        name = p.name
-        if name == f"{INDEX_NAME}.tmp":
-            shutil.rmtree(p, ignore_errors=True)
-            continue
-        if name.startswith(f"_{INDEX_NAME}_") and ".toc." in name or name.endswith((".part", ".tmp")):
-            p.unlink(missing_ok=True)
-            unfinished.add(name)
-            continue
-        if name.startswith(f"_{INDEX_NAME}_") and name.endswith(".toc") and name != toc_path.name:
-            p.unlink(missing_ok=True)
-            stale.add(name)
-            continue
-        if name.startswith(f"{INDEX_NAME}_") and name != f"{INDEX_NAME}_WRITELOCK":
-            segid = name.partition(".")[0]
-            if segid not in live:
-                (unfinished if p.stat().st_mtime >= toc_time else stale).add(segid)
-                p.unlink(missing_ok=True)
-    if unfinished:
-        notes.append(f"removed {len(unfinished)} unfinished segment file(s) an interrupted run left")
-    if stale:
-        notes.append(f"removed {len(stale)} old segment file(s) an interrupted run did not clean up")
-    return notes
-
