@@ -39,7 +39,7 @@ class NoIndex(Exception):
     """No usable index: none yet, another version's, or damaged."""
 
     def __init__(self, index_dir: Path, message: str | None = None):
-        super().__init__(message or f"no index at {index_dir}/ — run `reports index` first")
+        super().__init__(message or f"{index_dir}/ 中没有索引 —— 请先运行 reports index")
 
 
 class IndexDamaged(NoIndex):
