@@ -152,13 +152,15 @@ def _tokens(text: str) -> list[str]:
     """Latin words (with the space before them) whole; every other character
     alone, a closing mark kept with the character before it."""
     out: list[str] = []
+    bracket = False  # inside Click's [默认：…]: kept whole
     for ch in text:
-        if out and (ch.isascii() and not ch.isspace() and out[-1][-1:].isascii()
+        if out and (bracket or ch.isascii() and not ch.isspace() and out[-1][-1:].isascii()
                     or ch in "，。、；：）》」』！？…" or out[-1].isspace() and not ch.isspace()
                     and ch.isascii()):
             out[-1] += ch
         else:
             out.append(ch)
+        bracket = (bracket or ch == "[") and ch != "]"
     return out
 
 

@@ -259,7 +259,7 @@ SECRETS = ("root:", "[project]", "import ", "from __future__", "{% block", "gene
 def test_traversal_on_every_route_is_404(evil, route):
     client, _, _ = evil
     for payload in TRAVERSALS:
-        for suffix in ("", ".json", "/original"):
+        for suffix in ("", ".json", "/original", "/file"):
             url = route + payload + suffix
             response = client.get(url)
             assert response.status_code == 404, (url, response.status_code)
@@ -269,6 +269,23 @@ def test_traversal_on_every_route_is_404(evil, route):
                 assert response.get_json()["status"] == 404, url
             else:
                 assert 'lang="zh-CN"' in body and "没有" in body, url
+
+
+def test_originals_and_exports_are_downloads_never_pages(evil):
+    """A document's own bytes (an .html with a script, say) and the exports
+    are sent as attachments with nosniff: a browser saves them, never runs them."""
+    client, corpus, _ = evil
+    for name in EVIL_FILES:
+        response = client.get(f"/report/{quote(name)}/file")
+        assert response.status_code == 200, name
+        assert response.headers["Content-Disposition"].startswith("attachment;"), name
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.data == (corpus / name).read_bytes()
+    for url in (f"/phrase.csv?q={quote(SCRIPT)}", f"/search.xlsx?q={quote(SCRIPT)}", f"/search.docx?q={quote(SCRIPT)}"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment;"), url
+        disposition = response.headers["Content-Disposition"]
+        assert "<" not in disposition and "\n" not in disposition and disposition.count('"') == 2, disposition
 
 
 # ---------------------------------------------------------------- real servers
@@ -406,8 +423,8 @@ def test_the_server_never_writes_to_the_corpus_or_the_index(served_seeds):
 def test_default_host_is_loopback(served_seeds):
     help_text = subprocess.run([sys.executable, "-m", "search", "serve", "--help"], capture_output=True, text=True,
                                env={**os.environ, "COLUMNS": "200"}, timeout=60).stdout
-    assert re.search(r"--host TEXT .*\[default: 127\.0\.0\.1\]", " ".join(help_text.split())), help_text
-    assert "readable only by its owner" in " ".join(help_text.split())
+    assert re.search(r"--host 地址 .*\[默认：127\.0\.0\.1\]", " ".join(help_text.split())), help_text
+    assert "应只有本人可读（chmod600）" in "".join(help_text.split())
     base, corpus, index = served_seeds
     server = Server("--port", "0", "--index", str(index), "--corpus", str(corpus), cwd=base / "cwd")
     try:
@@ -458,7 +475,9 @@ def non_loopback_address() -> str | None:
 USERS = [("张三", "正确的密码"), ("admin", "pa:ss word")]
 PROTECTED = ["/", f"/search?q={quote('党建')}", f"/search.json?q={quote('党建')}", f"/phrase?q={quote('党建')}",
              f"/phrase.json?q={quote('党建')}", f"/report/{SEED}", f"/report/{SEED}.json",
-             f"/report/{SEED}/original", "/static/app.js", "/static/style.css", "/nothing", "/nothing.json"]
+             f"/report/{SEED}/original", f"/report/{SEED}/file", "/stats.json",
+             f"/phrase.xlsx?q={quote('党建')}", f"/search.csv?q={quote('党建')}", f"/search.docx?q={quote('党建')}",
+             "/static/app.js", "/static/style.css", "/nothing", "/nothing.json"]
 
 
 @pytest.fixture(scope="module")
