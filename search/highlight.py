@@ -86,18 +86,17 @@ def snippets(text: str, folded: str, spans: list[tuple[int, int]],
              count: int = 3, width: int = SNIPPET_CHARS) -> list[list[Segment]]:
     """Up to `count` passages cut at sentence ends, preferring sentences with
     more distinct terms, shown in document order, every hit (`spans`, from
-    hit_spans) marked. A sentence is shown once however often it recurs, and
-    the title line (shown above the snippets anyway) only when no other
-    sentence has a hit. A long sentence is cut at a clause or word boundary,
+    hit_spans) marked. A sentence is shown once however often it recurs;
+    the title, and the short bare lines of the title block (a title repeated,
+    a date line), are shown above the snippets anyway: never as one, the
+    opening instead when nothing else has a hit. A long sentence is cut at a clause or word boundary,
     never inside a word where a boundary is near. `sentence_table`, the
     report's sentence starts and lengths from the index, saves finding each
     hit's sentence by scanning."""
     title_end = text.find("\n")
     title_end = len(text) if title_end < 0 else title_end
-    if spans and any(a > title_end for a, _ in spans):
-        spans_shown = [sp for sp in spans if sp[0] > title_end]
-    else:
-        spans_shown = []
+    heads = _title_block(text)
+    spans_shown = [sp for sp in spans if sp[0] > title_end and not _within(heads, sp[0])]
     if not spans_shown:
         return [opening(text, spans, width)] if title_end < len(text) else []
     if sentence_table is not None:
@@ -131,11 +130,14 @@ def snippets(text: str, folded: str, spans: list[tuple[int, int]],
 
 
 def opening(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> list[Segment]:
-    """The first sentences of the body (after the title line), as many as fit
-    in `width`; a first sentence longer than that cut at a clause or word
-    boundary."""
-    start = text.find("\n") + 1
-    while start < len(text) and text[start] in " \u3000\n":
+    """The first sentences of the body (after the title block), as many as
+    fit in `width`; a first sentence longer than that cut at a clause or
+    word boundary."""
+    heads = _title_block(text)
+    start = max([text.find("\n") + 1] + [b + 1 for _, b in heads])
+    if start >= len(text):
+        start = text.find("\n") + 1
+    while start < len(text) and text[start] in " \u3000\n。，、；：！？":  # a line broken before its 。
         start += 1
     end = start
     while end < len(text) and end - start < width:
@@ -151,6 +153,33 @@ def opening(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS)
     if end - start > width:
         end = _boundary_before(text, start + width, start + width * 2 // 3)
     return _passage(text, spans, start, end)
+
+
+TITLE_BLOCK_LINES = 6   # lines after the title that may still belong to its block
+_BARE_LINE = 40          # a line this short without a sentence mark: a title, date, name or salutation
+
+
+def _title_block(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the short lines right after the title that end no
+    sentence: a title said again, a subtitle or date line, a speaker, 各位代表："""
+    out, pos = [], text.find("\n") + 1
+    if not pos:
+        return out
+    for _ in range(TITLE_BLOCK_LINES):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos:end].strip()
+        if line and (len(line) > _BARE_LINE or any(c in line for c in "。！？；")):
+            break
+        out.append((pos, end))
+        pos = end + 1
+        if pos >= len(text):
+            break
+    return out
+
+
+def _within(blocks: list[tuple[int, int]], offset: int) -> bool:
+    return any(a <= offset < b for a, b in blocks)
 
 
 def _passage(text: str, spans: list[tuple[int, int]], s: int, e: int) -> list[Segment]:

@@ -240,3 +240,9 @@ def test_report_page_carries_its_citation_and_a_print_source_line(client, librar
     css = text(client, "/static/style.css")
     media = css[css.index("@media print"):]
     assert ".side" in media and ".print-source { display: block" in media
+
+
+def test_home_lists_the_types_and_levels(client):
+    page = text(client, "/")
+    assert f"可用的类型：{TYPES}。" in page
+    assert f"可用的层级：{'、'.join(default_lists().level_names())}。" in page

@@ -415,3 +415,11 @@ def test_an_empty_query_shows_whole_opening_sentences():
     assert snip.endswith("…") and not snip.endswith("，…")
     assert snip.startswith("我们坚持") and len(snip) <= 121
     assert shown("标题\n短的开头。第二句也短。\n", []) == ["短的开头。第二句也短。"]
+
+
+def test_a_title_said_again_under_the_title_is_no_snippet():
+    text = ("政府工作报告。 记者 摄\n政府工作报告\n（2026年1月27日在省第十四届人民代表大会上）\n省长 某某\n各位代表：\n"
+            "现在，我代表省人民政府向大会报告工作，请予审议。\n一、回顾\n政府工作报告提出的目标全面完成。\n")
+    assert shown(text, ["政府工作报告"]) == ["政府工作报告提出的目标全面完成。"]
+    assert shown(text, ["某某"]) == ["现在，我代表省人民政府向大会报告工作，请予审议。"]
+    assert shown(text, []) == ["现在，我代表省人民政府向大会报告工作，请予审议。"]

@@ -180,7 +180,7 @@ def download_name(text: str) -> str:
 
 @bp.get("/")
 def home():
-    return render_template("home.html", stats=library().stats(), syntax=SYNTAX_HELP, q="")
+    return render_template("home.html", stats=library().stats(), syntax=SYNTAX_HELP, q="", names=valid_names())
 
 
 @bp.get("/healthz")
