@@ -1,8 +1,8 @@
 import sys
 
 try:
-    from .cli import main
+    from .cli import run
 except KeyboardInterrupt:  # Ctrl+C while Python was still loading the program
     sys.exit(130)
 
-main(prog_name="reports")
+run()

@@ -1,29 +1,59 @@
-"""`reports` — the command line. Thin: validate, one library call, print."""
+"""`reports` — the command line. Thin: validate, one library call, print
+(cli_print.py), in Chinese (cli_zh.py puts Click's own words in Chinese)."""
 from __future__ import annotations
 
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
 
+from . import analysis, choices, cli_print, cli_zh, export, sortkey
 from .analysis import DictionaryError
 from .clean import RulesError, clean, corpus_rules
-from .corpus import SettingsError, check_settings, rules_message
+from .corpus import SettingsError, rules_message
 from .indexer import IndexError_, IndexSummary, index_corpus
-from .phrase import PHRASE_SORTS, lookup
-from .query import Filters, QueryTooLong, parse_years
+from .phrase import lookup
+from .query import MAX_QUERY_CHARS, Filters, QueryTooLong, parse, parse_years
 from .readers import UnreadableFile, read_text
-from .searcher import SORTS, Library, NoIndex, UnknownReport
+from .searcher import Library, NoIndex, UnknownReport
+
+cli_zh.install()
+echo = cli_print.echo
+
+SEARCH_SORTS = {"relevance": "相关度", "newest": "最新在前", "oldest": "最早在前"}
+PHRASE_SORTS = {"rank": "按相关度", "left": "按前一个词", "right": "按后一个词"}
+FORMATS = {"xlsx": "Excel", "docx": "Word", "csv": "CSV"}
 
 index_option = click.option("--index", "index_dir", envvar="REPORTS_INDEX", default="index",
-                            show_default=True, type=click.Path(file_okay=False, path_type=Path),
-                            help="Index folder (env REPORTS_INDEX).")
+                            show_default=True, metavar="目录",
+                            type=click.Path(file_okay=False, path_type=Path),
+                            help="索引所在的文件夹（环境变量 REPORTS_INDEX）。")
 corpus_option = click.option("--corpus", envvar="REPORTS_CORPUS", default="corpus",
-                             show_default=True, type=click.Path(file_okay=False, path_type=Path),
-                             help="Corpus folder (env REPORTS_CORPUS).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+                             show_default=True, metavar="目录",
+                             type=click.Path(file_okay=False, path_type=Path),
+                             help="语料库文件夹（环境变量 REPORTS_CORPUS）。")
+json_option = click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+
+
+def filter_options(command):
+    for option in reversed((
+            click.option("--year", metavar="年份", help="只看某年或某几年：2023 或 2020-2023。"),
+            click.option("--type", "types", multiple=True, metavar="类型",
+                         help="只看某类文稿，如 述职报告（可重复，任一即可）。"),
+            click.option("--level", "levels", multiple=True, metavar="层级",
+                         help="只看某一层级，如 县（可重复，任一即可）。"))):
+        command = option(command)
+    return command
+
+
+def export_options(command):
+    command = click.option("--output", type=click.Path(dir_okay=False, path_type=Path), metavar="文件",
+                           help="导出到这个文件（格式按扩展名，或由 --format 指定）。")(command)
+    return click.option("--format", "fmt", type=cli_zh.OneOf(FORMATS, "导出格式"), default=None,
+                        help="导出全部结果：xlsx（Excel）、docx（Word，带出处）、csv（UTF-8，Excel 可直接打开）。")(command)
 
 
 def _fail(message: str):
@@ -31,40 +61,94 @@ def _fail(message: str):
 
 
 def _echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _library(index_dir: Path) -> Library:
     library = Library(index_dir)
-    try:
-        library.generation()
-    except NoIndex as exc:
-        _fail(str(exc))
+    library.generation()  # NoIndex: one line (the group's invoke)
     return library
 
 
 def _words(parts: tuple[str, ...]) -> str:
     """Command-line words as one string; bytes that were not valid text in the
     terminal's encoding become U+FFFD instead of lone surrogates."""
-    return " ".join(parts).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return " ".join(parts).encode("utf-8", "surrogateescape").decode("utf-8", "replace").strip()
 
 
-def _overlap(value: float) -> str:
-    """An estimated overlap of two different texts, never shown as 100 % (as on the web)."""
-    return "99% 以上" if value >= 0.99 else f"{value:.0%}"
+def _load_dictionaries(library: Library, sort: str = "") -> float:
+    """Load jieba's dictionaries (and the pinyin table for a sort by context)
+    before the query, so that the time printed is the query's own."""
+    started = time.perf_counter()
+    analysis.segmenter(library.generation().user_dict)
+    if sort in ("left", "right"):
+        sortkey.table()
+    return time.perf_counter() - started
 
 
-def _mark(text: str) -> str:
-    """A hit: reverse video on a terminal, «…» in a pipe."""
-    if sys.stdout.isatty():
-        return click.style(text, fg="red", bold=True)
-    return f"«{text}»"
+def _filters(year, types, levels, library: Library, corpus: Path) -> Filters:
+    years = parse_years(year) if year else None
+    if year and years is None:
+        _fail(f"--year {year!r}：年份应写作 2023 或 2020-2023")
+    valid = choices.names(corpus, library.generation())
+    for key, values in (("type", types), ("level", levels)):
+        bad = [v for v in values if v not in valid[key]]
+        if bad:
+            _fail(f"--{key} " + choices.message(key, bad, valid[key]))
+    return Filters(years, set(types), set(levels))
+
+
+def _query_warnings(text: str, library: Library, corpus: Path) -> None:
+    """type:/level: written in the query with a value not in the lists: said
+    on stderr; the search still runs (malformed syntax never stops one)."""
+    try:
+        filters = parse(text).filters
+    except QueryTooLong:
+        return
+    valid = choices.names(corpus, library.generation())
+    for key, values in choices.unknown(filters, valid).items():
+        echo("注意：" + choices.message(key, values, valid[key]), err=True)
+
+
+def _export(table: export.Table, fmt: str | None, output: Path | None, what: str, n: int) -> None:
+    fmt = fmt or (output.suffix.lower().lstrip(".") if output else "")
+    if fmt not in export.FORMATS:
+        _fail(f"--output {output}：从扩展名看不出格式，请加 --format xlsx、docx 或 csv")
+    data = export.write(table, fmt)
+    if output is None:
+        if fmt != "csv":
+            _fail(f"--format {fmt} 要配合 --output 文件名，如 --output 结果.{fmt}")
+        sys.stdout.buffer.write(data)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        _fail(f"无法写入 {output}：{exc.strerror or exc}")
+    echo(f"已导出 {n} {what}到 {output}（{FORMATS[fmt]}）")
+
+
+class _Command(click.Command):
+    """Usage lines say [选项]; help is laid out in display columns."""
+
+    context_class = cli_zh.Context
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
 
 
 class _Commands(click.Group):
     """Errors found while a command runs — no index or a damaged one, settings
-    files broken (a user dictionary that is not UTF-8 read by a search, say) —
-    end it with their one-line message, as every error."""
+    files broken — end it with their one-line message, as every error. A
+    reader that stops reading (`| head`) ends the command quietly."""
+
+    command_class = _Command
+    context_class = cli_zh.Context
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
     def invoke(self, ctx):
         try:
@@ -73,27 +157,51 @@ class _Commands(click.Group):
             raise click.ClickException(str(exc)) from None
         except RulesError as exc:
             raise click.ClickException(rules_message(exc)) from None
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise click.exceptions.Exit(0) from None
+
+
+def _quiet_stdout() -> None:
+    """Output nobody reads any more goes nowhere (no second error at exit)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main():
-    """报告检索 — search a library of Chinese work reports."""
+    """报告检索：在一库中文工作报告（汇报、总结、述职报告、讲话……）中检索、查提法。
+
+    先运行 reports index 建立索引，再用 reports search / phrase / show 查，或用 reports serve 在浏览器中使用。"""
+
+
+def run() -> None:
+    """The console script: `reports`."""
+    try:
+        main(prog_name="reports")
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_stdout()
+            os._exit(0)
 
 
 # ---------------------------------------------------------------- index
 
 @main.command("index")
-@click.argument("corpus_arg", metavar="[CORPUS]", required=False,
+@click.argument("corpus_arg", metavar="[语料库]", required=False,
                 type=click.Path(file_okay=False, path_type=Path))
 @corpus_option
 @index_option
-@click.option("--rebuild", is_flag=True, help="Re-analyse every file.")
-@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
+@click.option("--rebuild", is_flag=True, help="重新分析每一个文件。")
+@click.option("--jobs", type=cli_zh.Number(1, 64), default=None,
+              help="并行分析的进程数（默认：每个核一个）。")
 def index_cmd(corpus_arg, corpus, index_dir, rebuild, jobs):
-    """Index CORPUS (default: --corpus, ./corpus): add, update and remove what changed."""
+    """为语料库建立或更新索引：新增、更新、删除有变化的文件。"""
     corpus = corpus_arg or corpus
     summary = run_index(corpus, index_dir, rebuild, jobs)
-    print_summary(summary, index_dir)
+    cli_print.summary(summary, index_dir)
 
 
 def run_index(corpus: Path, index_dir: Path, rebuild: bool = False, jobs: int | None = None) -> IndexSummary:
@@ -110,7 +218,7 @@ def run_index(corpus: Path, index_dir: Path, rebuild: bool = False, jobs: int | 
                 bar.__enter__()
             bar.update(1)
         elif done == total or done % 100 == 0:
-            click.echo(f"analysed {done}/{total} files", err=True)
+            echo(f"已分析 {done}/{total} 个文件", err=True)
 
     try:
         summary = index_corpus(corpus, index_dir, rebuild=rebuild, jobs=jobs, progress=progress)
@@ -121,7 +229,7 @@ def run_index(corpus: Path, index_dir: Path, rebuild: bool = False, jobs: int | 
     except KeyboardInterrupt:
         # The run has already cancelled its work and released its locks; exit
         # now: at a normal exit Python would wait for the stopped workers' pool.
-        click.echo("\ninterrupted: the index was left as it was", err=True)
+        echo("\n已中断：索引保持原样", err=True)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(130)
@@ -141,238 +249,156 @@ def _os_message(exc: OSError, index_dir: Path) -> str:
     return f"{what}：{exc.strerror or exc}"
 
 
-def print_summary(s: IndexSummary, index_dir: Path) -> None:
-    for note in s.notes:  # what an interrupted run left, and how it was recovered
-        click.echo(note)
-    if s.rebuilt_because:
-        click.echo(f"rebuilt the whole index: {s.rebuilt_because}")
-    mb = s.text_bytes / 1e6
-    speed = f", {mb / s.seconds:.2f} MB/s" if s.seconds and mb >= 1 else ""
-    click.echo(f"added {s.added}, updated {s.updated}, removed {s.removed}, "
-               f"unchanged {s.unchanged}, skipped {len(s.skipped)} — "
-               f"{s.reports} reports in {index_dir}/ ({s.seconds:.1f} s{speed})")
-    if s.copies:
-        click.echo(f"  {s.copies} of the files read have the same text as a report already "
-                   "indexed: kept as copies of it, not indexed twice")
-    for name, reason in s.skipped:
-        click.echo(f"  skipped {name}: {reason}")
-    if s.ignored:
-        kinds = ", ".join(f"{n} {suffix}" for suffix, n in s.ignored.most_common())
-        click.echo(f"  not reports, left alone: {sum(s.ignored.values())} files of other types ({kinds})")
-
-
 # ---------------------------------------------------------------- search
 
 @main.command("search")
-@click.argument("query", nargs=-1, required=True)
-@click.option("--page", type=click.IntRange(1, 100000), default=1)
-@click.option("--sort", type=click.Choice(SORTS), default="relevance")
+@click.argument("query", nargs=-1, metavar="检索词...")
+@click.option("--page", type=cli_zh.Number(1, 100000, "页码"), default=1, help="第几页（每页 10 篇）。")
+@click.option("--sort", type=cli_zh.OneOf(SEARCH_SORTS, "排序方式"), default="relevance",
+              help="relevance（相关度）、newest（最新在前）或 oldest（最早在前）。")
+@filter_options
+@export_options
 @json_option
+@corpus_option
 @index_option
-def search_cmd(query, page, sort, as_json, index_dir):
-    """Ranked search; every term must occur (see README for the syntax)."""
+def search_cmd(query, page, sort, year, types, levels, fmt, output, as_json, corpus, index_dir):
+    """检索报告：空格分开的词都要出现（语法见 README：OR、-、引号、title:、year: ……）。"""
+    text = _words(query)
+    if not text:
+        _fail("请输入检索词（库的概况：reports stats）")
+    if len(text) > MAX_QUERY_CHARS:
+        _fail(str(QueryTooLong(len(text))))
     library = _library(index_dir)
-    try:
-        result = library.search(_words(query), page=page, sort=sort)
-    except QueryTooLong as exc:
-        _fail(str(exc))
+    filters = _filters(year, types, levels, library, corpus)
+    _query_warnings(text, library, corpus)
+    loading = _load_dictionaries(library)
+    if fmt or output:
+        result = library.search(text, sort=sort, filters=filters, per_page=export.SEARCH_HITS)
+        return _export(export.search_table(result), fmt, output, "篇", len(result.hits))
+    result = library.search(text, page=page, sort=sort, filters=filters)
     if as_json:
         return _echo_json(result.to_json())
-    merged = f"（另有 {result.merged} 篇相似稿已合并）" if result.merged else ""
-    click.echo(f"{result.total} 篇{merged} · 第 {result.page}/{result.pages} 页 · {result.elapsed_ms:.1f} ms")
-    for n, hit in enumerate(result.hits, (page - 1) * result.per_page + 1):
-        facts = " · ".join(str(x) for x in (hit.year, hit.type, hit.level) if x)
-        click.echo(f"\n{n}. {hit.title}  [{facts}]  {hit.id}")
-        for snip in hit.snippets:
-            click.echo("   " + "".join(_mark(s.text) if s.match else s.text for s in snip))
-        if hit.copies:
-            click.echo("   同文副本：" + "、".join(hit.copies))
-        if hit.similar:
-            click.echo(f"   另有 {len(hit.similar)} 份相似：" + "、".join(
-                f"{s['id']}（重合 {_overlap(s['overlap'])}）" for s in hit.similar))
-    if not result.total:
-        missing = [t for t, c in result.term_reports.items() if c == 0]
-        if missing:
-            click.echo("no report contains: " + "、".join(missing))
+    if page > result.pages:
+        _fail(f"没有第 {page} 页：共 {result.pages} 页（{result.total} 篇）")
+    cli_print.results(result, loading)
 
 
 @main.command("phrase")
-@click.argument("phrase", nargs=-1, required=True)
-@click.option("--sort", type=click.Choice(PHRASE_SORTS), default="rank")
-@click.option("--limit", type=click.IntRange(1, 100000), default=50, show_default=True)
-@click.option("--page", type=click.IntRange(1, 100000), default=1)
-@click.option("--year", help="2023 or 2020-2023")
-@click.option("--type", "types", multiple=True, help="述职报告, 汇报 … (repeatable)")
-@click.option("--level", "levels", multiple=True, help="县, 乡镇 … (repeatable)")
+@click.argument("phrase", nargs=-1, metavar="提法...")
+@click.option("--sort", type=cli_zh.OneOf(PHRASE_SORTS, "排序方式"), default="rank",
+              help="rank（按相关度）、left（按前一个词，拼音序）或 right（按后一个词，拼音序）。")
+@click.option("--limit", type=cli_zh.Number(1, 100000), default=50, show_default=True,
+              help="每页几行。")
+@click.option("--page", type=cli_zh.Number(1, 100000, "页码"), default=1, help="第几页。")
+@filter_options
+@export_options
 @json_option
+@corpus_option
 @index_option
-def phrase_cmd(phrase, sort, limit, page, year, types, levels, as_json, index_dir):
-    """查提法: every occurrence of PHRASE in context, with the words around it."""
-    years = parse_years(year) if year else None
-    if year and years is None:
-        _fail(f"--year {year!r}: write a year like 2023 or a range like 2020-2023")
+def phrase_cmd(phrase, sort, limit, page, year, types, levels, fmt, output, as_json, corpus, index_dir):
+    """查提法：一个提法在库中的每一处用法（前后文、出处），和它前后常接的词。"""
+    text = _words(phrase)
+    if not text:
+        _fail("请输入要查的提法")
+    if len(text) > MAX_QUERY_CHARS:
+        _fail(str(QueryTooLong(len(text))))
     library = _library(index_dir)
-    try:
-        result = lookup(library, _words(phrase), sort=sort, page=page, per_page=limit,
-                        filters=Filters(years, set(types), set(levels)))
-    except QueryTooLong as exc:
-        _fail(str(exc))
+    filters = _filters(year, types, levels, library, corpus)
+    loading = _load_dictionaries(library, sort)
+    if fmt or output:
+        result = lookup(library, text, sort=sort, per_page=export.PHRASE_LINES, filters=filters)
+        return _export(export.phrase_table(result), fmt, output, "行", len(result.lines))
+    result = lookup(library, text, sort=sort, page=page, per_page=limit, filters=filters)
     if as_json:
         return _echo_json(result.to_json())
-    groups = f"（相似稿合并后 {result.total_groups} 篇）" if result.total_groups < result.total_reports else ""
-    click.echo(f"「{result.phrase}」 {result.total_occurrences} 处，{result.total_reports} 篇{groups}")
-    if result.lines_from < result.total_occurrences:
-        click.echo(f"列出的是按相关度排在前面的 {result.lines_from} 处；加 --year/--type/--level 缩小范围可看全")
-    width = max((len(l.left) for l in result.lines), default=0)
-    for line in result.lines:
-        count = f" ×{line.count}" if line.count > 1 else ""
-        pad = "　" * (width - len(line.left))
-        click.echo(f"{pad}{line.left}{_mark(line.match)}{line.right}  — {line.title}"
-                   f"{'，' + str(line.year) + '年' if line.year else ''}{count}")
-    if result.before:
-        click.echo("前接: " + "  ".join(f"{w}({c})" for w, c in result.before))
-    if result.after:
-        click.echo("后接: " + "  ".join(f"{w}({c})" for w, c in result.after))
+    if page > 1 and not result.lines:
+        known = f"：共 {result.pages} 页" if result.total_lines is not None else ""
+        _fail(f"没有第 {page} 页{known}（每页 {limit} 行）")
+    cli_print.phrase(result, loading)
 
+
+# ---------------------------------------------------------------- show, stats, clean
 
 @main.command("show")
-@click.argument("report_id")
+@click.argument("report_id", metavar="报告")
 @json_option
+@corpus_option
 @index_option
-def show_cmd(report_id, as_json, index_dir):
-    """A report: metadata, outline and cleaned text."""
+def show_cmd(report_id, as_json, corpus, index_dir):
+    """一篇报告：元数据、完整提纲和清理后的正文。
+
+    报告可写 ID（相对于语料库的路径）、语料库中的文件路径（如 corpus/000_….txt），或不带扩展名的 ID。"""
     library = _library(index_dir)
+    doc_id = resolve_id(library, report_id, corpus)
     try:
-        view = library.report(report_id)
+        view = library.report(doc_id)
     except UnknownReport:
-        _fail(f"no report {report_id!r} in the index (ids are paths relative to the corpus)")
+        _fail(f"索引中没有报告 {report_id!r}（报告 ID 是相对于语料库的路径）")
     if as_json:
         return _echo_json(view.to_json())
-    facts = " · ".join(str(x) for x in (view.year, view.period, view.type, view.level) if x)
-    click.echo(f"{view.title}\n{facts} · {view.id}")
-    if view.copy_of:
-        click.echo(f"与 {view.copy_of} 同文")
-    if view.copies:
-        click.echo("同文副本：" + "、".join(view.copies))
-    if view.similar:
-        click.echo("相似稿：" + "、".join(f"{s['id']}（重合 {_overlap(s['overlap'])}）" for s in view.similar))
-    click.echo()
-    for h in view.outline:
-        if h["depth"] <= 2:
-            click.echo("  " * (h["depth"] - 1) + h["text"])
-    click.echo("\n" + view.text)
+    cli_print.report(view)
+
+
+def resolve_id(library: Library, given: str, corpus: Path) -> str:
+    """The id a user means: the id itself, a path to the file (in the corpus
+    folder, as tab completion gives it), or an id without its extension."""
+    if library.has(given):
+        return given
+    candidates = [given.removeprefix("./")]
+    for root in (str(corpus), os.path.abspath(corpus)):
+        root = root.rstrip("/") + "/"
+        for c in list(candidates):
+            if c.startswith(root):
+                candidates.append(c[len(root):])
+    given_abs = os.path.abspath(given)
+    corpus_abs = os.path.abspath(corpus).rstrip("/") + "/"
+    if given_abs.startswith(corpus_abs):
+        candidates.append(given_abs[len(corpus_abs):])
+    for c in candidates:
+        if library.has(c):
+            return c
+    stems = {c for c in candidates if c and "." not in c.rsplit("/", 1)[-1]}
+    if stems:
+        found = [i for i in library.generation().ids() if os.path.splitext(i)[0] in stems]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            _fail(f"「{given}」对应几篇报告：{'、'.join(sorted(found))}；请写上扩展名")
+    return given
 
 
 @main.command("stats")
 @json_option
 @index_option
 def stats_cmd(as_json, index_dir):
-    """Report count, index size, counts by year / type / level."""
-    stats = _library(index_dir).stats()
+    """库的概况：报告数、索引大小、按年份 / 类型 / 层级的篇数。"""
+    library = _library(index_dir)
+    stats = {**library.stats(), "updated": round(library.generation().updated, 3)}
     if as_json:
         return _echo_json(stats)
-    click.echo(f"{stats['reports']} reports, index {stats['index_bytes'] / 1e6:.1f} MB "
-               f"(generation {stats['generation']})")
-    click.echo(f"{stats['files']} files: {stats['copies']} copies of a report with the same text; "
-               f"{stats['similar_groups']} groups of near-duplicates holding "
-               f"{stats['in_similar_groups']} reports")
-    for key, label in (("by_year", "年份"), ("by_type", "类型"), ("by_level", "层级")):
-        click.echo(f"{label}: " + "  ".join(f"{k} {v}" for k, v in stats[key].items()))
+    cli_print.stats(stats)
 
 
 @main.command("clean")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--diff", is_flag=True, help="Show the removed spans and their rules instead.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="文件")
+@click.option("--diff", is_flag=True, help="改为列出去掉的每一段和去掉它的规则。")
 @corpus_option
 def clean_cmd(file, diff, corpus):
-    """Print FILE cleaned (or, with --diff, what was removed and why)."""
+    """输出文件清理后的正文（或用 --diff 看去掉了什么、为什么）。"""
+    if not file.is_file():
+        _fail(f"文件 {file} 不存在")
     try:
         raw = read_text(file)
     except UnreadableFile as exc:
-        _fail(f"cannot read {file}: {exc.reason}")
+        _fail(f"读不出 {file}：{exc.reason}")
     report = clean(raw, corpus_rules(corpus))
     if not diff:
-        return click.echo(report.text)
+        return echo(report.text)
     for span in report.removed:
-        click.echo(f"{span.start:>7}-{span.end:<7} {span.rule:<16} {raw[span.start:span.end]!r}")
+        echo(f"{span.start:>7}-{span.end:<7} {span.rule:<16} {raw[span.start:span.end]!r}")
 
 
-# An office of 50 browsers keeps up to 6 connections each alive (300); waitress's
-# 100 lets fewer than 20 browsers, or 100 idle sockets, lock everyone else out.
-# 500 stays under the 512 sockets that select() holds on Windows.
-CONNECTION_LIMIT = 500
-CHANNEL_TIMEOUT = 30  # seconds an idle kept-alive connection stays open (waitress: 120)
-
-
-@main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 shares the library on the network (with --auth-file).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
-@click.option("--connection-limit", type=click.IntRange(1, 100000), default=CONNECTION_LIMIT,
-              show_default=True, help="Open connections (kept-alive ones included) served at once.")
-@click.option("--channel-timeout", type=click.IntRange(1, 3600), default=CHANNEL_TIMEOUT,
-              show_default=True, help="Seconds an idle connection is kept open.")
-@click.option("--debug", is_flag=True, help="Flask's development server with reloading.")
-@click.option("--auth-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Require an HTTP basic-auth login: a file of user:password lines, which should be "
-                   "readable only by its owner (chmod 600). Env REPORTS_AUTH=user:pass does the same "
-                   "for one user.")
-@corpus_option
-@index_option
-def serve_cmd(host, port, threads, connection_limit, channel_timeout, debug, auth_file, corpus, index_dir):
-    """Serve the web UI (builds the index from the corpus first if there is none)."""
-    # The engine itself never imports Flask.
-    from web import ServeError, auth, create_app, make_server, serve_until_stopped
-
-    try:
-        credentials, warnings = auth.for_serve(auth_file, host)
-    except auth.AuthConfigError as exc:
-        _fail(str(exc))
-    try:
-        check_settings(corpus)  # a dictionary the searches would fail on, before serving any
-    except SettingsError as exc:
-        _fail(str(exc))
-    app = create_app({"INDEX_DIR": index_dir, "CORPUS_DIR": corpus, "AUTH": credentials})
-    server = None
-    if not debug:  # the port first: a port in use is said at once, not after building the index
-        try:
-            server, notes = make_server(app, host, port, threads, connection_limit, channel_timeout)
-        except ServeError as exc:
-            _fail(str(exc))
-        warnings += notes
-    for warning in warnings:  # once the address is known to work
-        click.echo(warning, err=True)
-    try:
-        Library(index_dir).generation()
-    except NoIndex:
-        click.echo(f"no index at {index_dir}/ yet — building it from {corpus}/ first")
-        print_summary(run_index(corpus, index_dir), index_dir)
-    if server is None:
-        app.run(host=host, port=port, debug=True)
-        return
-    where = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
-    bound = where[0][1]
-    click.echo(f"报告检索 serving {where[0][0]}:{bound} — "
-               f"open http://{'127.0.0.1' if host in ('0.0.0.0', '', '::') else host}:{bound}/")
-    serve_until_stopped(server)  # SIGINT or SIGTERM: in-flight requests are finished first
-
-
-@main.command("check-index")
-@index_option
-def check_index_cmd(index_dir):
-    """Check every checksum of the index (what `reports index` trusts)."""
-    from .store import IndexDamaged, check
-
-    try:
-        snap, checked = check(index_dir)
-    except IndexDamaged as exc:
-        _fail(str(exc))
-    if snap is None:
-        _fail(f"no index at {index_dir}/ — run `reports index` first")
-    click.echo(f"索引完好：{len(snap.parts)} 个段，{snap.report_count} 篇报告，"
-               f"校验了 {checked / 1e6:.1f} MB")
-
+from . import cli_serve  # noqa: F401 - registers `serve` and `check-index` on main
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -114,7 +114,7 @@ def list_corpus(corpus: Path) -> CorpusListing:
                 continue
             suffix = os.path.splitext(shown)[1].lower()
             if suffix not in SUPPORTED_SUFFIXES:
-                listing.ignored[suffix or "(no extension)"] += 1
+                listing.ignored[suffix or "（无扩展名）"] += 1
                 continue
             if doc_id == analysis.USER_DICT_NAME:
                 continue
@@ -167,7 +167,7 @@ def _not_a_report(entry: os.DirEntry, root: str) -> str | None:
     except OSError as exc:
         if exc.errno == errno.ENOENT:
             return "链接指向的文件不存在"
-        return f"cannot read: {_why(exc)}"
+        return f"读不出：{_why(exc)}"
     if not stat.S_ISREG(mode):
         kind = next((label for test, label in _KINDS if test(mode)), "特殊文件")
         return f"不是普通文件（{kind}），不读取"

@@ -86,49 +86,153 @@ def snippets(text: str, folded: str, spans: list[tuple[int, int]],
              count: int = 3, width: int = SNIPPET_CHARS) -> list[list[Segment]]:
     """Up to `count` passages cut at sentence ends, preferring sentences with
     more distinct terms, shown in document order, every hit (`spans`, from
-    hit_spans) marked. `sentence_table`, the report's sentence starts and
-    lengths from the index, saves finding each hit's sentence by scanning."""
-    if not spans:
-        body_start = text.find("\n") + 1
-        return [segments(text, [], body_start, min(len(text), body_start + width))] if body_start else []
+    hit_spans) marked. A sentence is shown once however often it recurs;
+    the title, and the short bare lines of the title block (a title repeated,
+    a date line), are shown above the snippets anyway: never as one, the
+    opening instead when nothing else has a hit. A long sentence is cut at a clause or word boundary,
+    never inside a word where a boundary is near. `sentence_table`, the
+    report's sentence starts and lengths from the index, saves finding each
+    hit's sentence by scanning."""
+    title_end = text.find("\n")
+    title_end = len(text) if title_end < 0 else title_end
+    heads = _title_block(text)
+    spans_shown = [sp for sp in spans if sp[0] > title_end and not _within(heads, sp[0])]
+    if not spans_shown:
+        return [opening(text, spans, width)] if title_end < len(text) else []
     if sentence_table is not None:
         starts, lengths = sentence_table
-        rows = np.searchsorted(starts, [a for a, _ in spans], side="right") - 1
+        rows = np.searchsorted(starts, [a for a, _ in spans_shown], side="right") - 1
         bounds = [(int(starts[i]), int(starts[i] + lengths[i])) for i in rows.tolist()]
     else:
-        bounds = [sentence_bounds(text, a) for a, _ in spans]
+        bounds = [sentence_bounds(text, a) for a, _ in spans_shown]
     # Group hits by sentence; score by distinct terms, then by hits.
     sentences: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for span, bound in zip(spans, bounds):
+    for span, bound in zip(spans_shown, bounds):
         sentences.setdefault(bound, []).append(span)
+
     def score(item):
-        (s, e), hits = item
+        (s, _), hits = item
         distinct = {folded[a:b] for a, b in hits}
         return (-len(distinct), -len(hits), s)
     picked, seen = [], set()
     for (s, e), hits in sorted(sentences.items(), key=score):
-        if folded[s:e] not in seen:  # a sentence repeated in the report is shown once
-            seen.add(folded[s:e])
+        key = folded[s:e].strip()
+        if key not in seen:  # a sentence repeated in the report is shown once
+            seen.add(key)
             picked.append(((s, e), hits))
             if len(picked) == count:
                 break
-    chosen = sorted(picked)
     out = []
-    for (s, e), hits in chosen:
-        s, e = _fit(s, e, hits, width)
-        segs = segments(text, spans, s, e)
-        if s > 0 and text[s - 1] not in SENTENCE_END:
-            segs.insert(0, Segment("…", False))
-        if e < len(text) and text[e - 1] not in SENTENCE_END and text[e] != "\n":
-            segs.append(Segment("…", False))
-        out.append(segs)
+    for (s, e), hits in sorted(picked):
+        s, e = _fit(text, s, e, hits, width)
+        out.append(_passage(text, spans, s, e))
     return out
 
 
-def _fit(s: int, e: int, hits: list[tuple[int, int]], width: int) -> tuple[int, int]:
-    """Shrink a long sentence to `width` characters around its first hit."""
+def opening(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> list[Segment]:
+    """The first sentences of the body (after the title block), as many as
+    fit in `width`; a first sentence longer than that cut at a clause or
+    word boundary."""
+    heads = _title_block(text)
+    start = max([text.find("\n") + 1] + [b + 1 for _, b in heads])
+    if start >= len(text):
+        start = text.find("\n") + 1
+    while start < len(text) and text[start] in " \u3000\n。，、；：！？":  # a line broken before its 。
+        start += 1
+    end = start
+    while end < len(text) and end - start < width:
+        nxt = end
+        while nxt < len(text) and text[nxt] not in _ENDS:
+            nxt += 1
+        nxt = min(len(text), nxt + (1 if nxt < len(text) and text[nxt] != "\n" else 0))
+        if nxt - start > width and end > start:
+            break
+        end = nxt
+        if end < len(text) and text[end] == "\n":
+            break
+    if end - start > width:
+        end = _boundary_before(text, start + width, start + width * 2 // 3)
+    return _passage(text, spans, start, end)
+
+
+TITLE_BLOCK_LINES = 6   # lines after the title that may still belong to its block
+_BARE_LINE = 40          # a line this short without a sentence mark: a title, date, name or salutation
+
+
+def _title_block(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the short lines right after the title that end no
+    sentence: a title said again, a subtitle or date line, a speaker, 各位代表："""
+    out, pos = [], text.find("\n") + 1
+    if not pos:
+        return out
+    for _ in range(TITLE_BLOCK_LINES):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos:end].strip()
+        if line and (len(line) > _BARE_LINE or any(c in line for c in "。！？；")):
+            break
+        out.append((pos, end))
+        pos = end + 1
+        if pos >= len(text):
+            break
+    return out
+
+
+def _within(blocks: list[tuple[int, int]], offset: int) -> bool:
+    return any(a <= offset < b for a, b in blocks)
+
+
+def _passage(text: str, spans: list[tuple[int, int]], s: int, e: int) -> list[Segment]:
+    """`text[s:e]` marked, with … where it cuts into a sentence."""
+    segs = segments(text, spans, s, e)
+    if s > 0 and text[s - 1] not in SENTENCE_END:
+        segs.insert(0, Segment("…", False))
+    if e < len(text) and text[e - 1] not in SENTENCE_END and text[e] != "\n":
+        segs.append(Segment("…", False))
+    return segs
+
+
+# A clause mark ends a phrase; after one of these characters a word nearly always begins.
+_CLAUSE = frozenset("，、：；,:;（）()“”「」《》—")
+_AFTER_WORD = frozenset("的了和与及在对把将从为是等并地得被向于以由")
+
+
+def _boundary_after(text: str, at: int, hi: int) -> int:
+    """Where to start a cut near `at`: after a clause mark, else after a
+    particle or preposition, else before a run of digits, looking up to `hi`
+    (at < hi); `at` if none is found."""
+    for marks in (_CLAUSE, _AFTER_WORD):
+        for i in range(at, hi):
+            if text[i - 1] in marks if i > 0 else False:
+                return i
+    return at
+
+
+def _boundary_before(text: str, at: int, lo: int) -> int:
+    """Where to end a cut near `at`: right before a clause mark, else right
+    after a particle, looking back to `lo` (lo < at); `at` if none."""
+    for i in range(at, lo, -1):
+        if text[i] in _CLAUSE and i > lo:
+            return i
+    for i in range(at, lo, -1):
+        if text[i - 1] in _AFTER_WORD:
+            return i
+    return at
+
+
+def _fit(text: str, s: int, e: int, hits: list[tuple[int, int]], width: int) -> tuple[int, int]:
+    """Shrink a long sentence to about `width` characters around its first
+    hit, cut at clause or word boundaries and never through a hit."""
     if e - s <= width:
         return s, e
-    first = hits[0][0]
+    first, first_end = hits[0]
     start = max(s, first - width // 3)
-    return start, min(e, start + width)
+    if start > s:  # look for a boundary from a little further back up to the hit
+        start = _boundary_after(text, max(s + 1, first - width // 2), first + 1) \
+            if first - width // 2 > s else s
+        if start > first:
+            start = max(s, first - width // 3)
+    end = min(e, start + width)
+    if end < e:
+        end = _boundary_before(text, end, max(first_end, end - width // 4))
+    return start, max(end, min(e, first_end))

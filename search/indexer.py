@@ -39,7 +39,7 @@ IN_FLIGHT_PER_WORKER = 8  # analysed files waiting for the main process, at most
 SKIPPED_FILE = "skipped.json"  # files that could not be read, by content hash
 INDEX_PER_TEXT = 3  # the index takes up to this many bytes per byte of text
 # Reasons that a change on this machine (not in the file) can cure: tried again every run.
-_RETRY_REASONS = ("old Word format", "cannot read", "could not analyse")
+_RETRY_REASONS = ("old Word format", "cannot read", "could not analyse", "读不出", "无法分析")
 
 
 class IndexError_(Exception):
@@ -81,7 +81,7 @@ def analyse(path: Path, doc_id: str, digest: str, size: int, corpus: Path, mtime
     document = read_document(path)
     report = clean(document.text, corpus_rules(corpus))
     if not report.text.strip():
-        raise UnreadableFile("nothing left after removing noise")
+        raise UnreadableFile("去掉噪声后没有剩下正文")
     # The id's name, not the path's: a GBK name is not valid text until decoded.
     meta = extract_meta(report, PurePosixPath(doc_id).name, document.headings,
                         lists=doctypes.load_lists(corpus))
@@ -113,14 +113,14 @@ def _analyse_job(job: tuple) -> tuple[str, DocRecord | None, str | None]:
         # again while it was read is read again next run, never kept stale.
         after, _ = file_digest(path)
         if after != digest:
-            return doc_id, None, "changed while it was being read; it is read again next run"
+            return doc_id, None, "读取时文件被改动了，下次运行时重新读取"
         return doc_id, record, None
     except UnreadableFile as exc:
         return doc_id, None, exc.reason
     except OSError as exc:
-        return doc_id, None, f"cannot read file: {exc.strerror or exc}"
+        return doc_id, None, f"读不出文件：{exc.strerror or exc}"
     except Exception as exc:  # a bug or a corrupt file must not stop the run
-        return doc_id, None, f"could not analyse: {type(exc).__name__}: {exc}"
+        return doc_id, None, f"无法分析：{type(exc).__name__}: {exc}"
 
 
 def _start_worker(corpus: Path, run_pid: int) -> None:
@@ -159,8 +159,8 @@ def _run_jobs(jobs: list[tuple], workers: int, corpus: Path) -> Iterator[tuple]:
         while pending:
             yield pending.pop(0).result()
     except BrokenProcessPool:
-        raise IndexError_("a worker process died while reading the files (out of memory?); "
-                          "the index was left as it was") from None
+        raise IndexError_("读取文件的一个工作进程意外退出（内存不足？）；"
+                          "索引保持原样") from None
     finally:
         # Stop the workers now (a worker blocked on its queue would keep a
         # Ctrl+C'd run waiting at exit); the futures left then fail as broken.
@@ -176,7 +176,7 @@ def index_corpus(corpus: Path, index_dir: Path, rebuild: bool = False,
     started = time.perf_counter()
     check_settings(corpus)  # a broken rules file or dictionary stops the run before anything changes
     if not corpus.is_dir():
-        raise IndexError_(f"corpus folder {corpus}/ does not exist")
+        raise IndexError_(f"语料库文件夹 {corpus}/ 不存在")
     index_dir.mkdir(parents=True, exist_ok=True)
     try:
         lock = IndexLock(index_dir).acquire()
@@ -207,15 +207,15 @@ def _disk_full(corpus: Path, index_dir: Path) -> str:
     except OSError:
         free = 0
     need = sum(p.stat().st_size for p in list_corpus(corpus).files.values()) * INDEX_PER_TEXT
-    return (f"disk full: the index needs about {need / 1e6:.0f} MB and {free / 1e6:.0f} MB are free "
-            f"where {index_dir}/ is; the index was left as it was — free some space and run again")
+    return (f"磁盘已满：索引约需 {need / 1e6:.0f} MB，{index_dir}/ 所在的磁盘只剩 {free / 1e6:.0f} MB；"
+            f"索引保持原样 —— 腾出空间后再运行")
 
 
 def _open_writer(index_dir: Path, analysis_print: str, rebuild: bool,
                  summary: IndexSummary) -> IndexWriter:
     """The writer for this run, rebuilding when the old index cannot be extended."""
     if rebuild:
-        summary.rebuilt_because = "a rebuild was asked for"
+        summary.rebuilt_because = "按要求重建（--rebuild）"
     try:
         writer = IndexWriter(index_dir, analysis_print, rebuild=rebuild)
     except WriteBusy as exc:
@@ -223,16 +223,15 @@ def _open_writer(index_dir: Path, analysis_print: str, rebuild: bool,
     except IndexDamaged as exc:
         if not exc.old_format:
             raise IndexError_(str(exc)) from None
-        summary.rebuilt_because = "the index was written by another version"
+        summary.rebuilt_because = "索引是另一版本的报告检索写的"
         return IndexWriter(index_dir, analysis_print, rebuild=True)
     summary.notes += writer.notes
-    if any("another version" in note for note in writer.notes):
-        summary.rebuilt_because = "the index was written by another version"
+    if any("另一版本" in note for note in writer.notes):
+        summary.rebuilt_because = "索引是另一版本的报告检索写的"
     snapshot = writer.snapshot
     if snapshot is not None and snapshot.fingerprints - {analysis_print}:
         writer.cancel()
-        summary.rebuilt_because = ("the analyzer, the dictionaries or the cleaning rules "
-                                   "changed since the last run")
+        summary.rebuilt_because = "上次运行以来，分词方式、词典、清理规则或文种层级表有了改动"
         writer = IndexWriter(index_dir, analysis_print, rebuild=True)
     return writer
 
@@ -276,7 +275,7 @@ def _apply_changes(corpus, index_dir, writer: IndexWriter, jobs, progress,
                 continue
             digest, size = file_digest(path)
         except OSError as exc:
-            summary.skipped.append((doc_id, f"cannot read: {exc.strerror or exc}"))
+            summary.skipped.append((doc_id, f"读不出：{exc.strerror or exc}"))
             continue
         known = indexed.get(doc_id)
         if known is not None and known[1] == digest:

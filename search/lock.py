@@ -40,15 +40,15 @@ class LockOwner:
         return pid_alive(self.pid) if self.here else None
 
     def describe(self) -> str:
-        where = "" if self.here else f" on {self.host}"
+        where = "" if self.here else f"，在 {self.host} 上"
         return f"pid {self.pid}{where}"
 
 
 class LockBusy(Exception):
     def __init__(self, owner: LockOwner | None):
         self.owner = owner
-        who = owner.describe() if owner else "pid unknown"
-        super().__init__(f"the index is being updated by another process ({who})")
+        who = owner.describe() if owner else "pid 不明"
+        super().__init__(f"另一个进程正在更新索引（{who}）")
 
 
 def pid_alive(pid: int) -> bool:
@@ -131,9 +131,9 @@ class IndexLock:
         self.fd = fd
         stale = read_owner(self.path)
         if stale is not None:
-            state = {False: "not running", True: "it no longer holds the lock",
-                     None: "it no longer holds the lock"}[stale.running()]
-            self.notes.append(f"cleared a stale lock left by {stale.describe()} ({state})")
+            state = {False: "已不在运行", True: "它已不再持有锁",
+                     None: "它已不再持有锁"}[stale.running()]
+            self.notes.append(f"清除了 {stale.describe()} 留下的过期锁（{state}）")
         self._write_label()
         return self
 

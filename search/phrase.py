@@ -5,7 +5,9 @@ Totals are exact and equal `str.count` over the folded cleaned texts
 a paragraph end. Occurrences at the same place of identical sentences (copied
 passages) are one line with a count; the index keeps every sentence's key, so
 the lines of the first page are counted without reading every occurrence.
-Where the occurrences are and what surrounds them: kwic.py.
+Where the occurrences are and what surrounds them: kwic.py; sort keys
+(pinyin, first word left or right): sortkey.py; collocation strength:
+colloc.py.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import analysis, kwic
+from . import analysis, colloc, kwic, sortkey
 from .kwic import Occurrences
 from .matching import filter_mask
 from .query import MAX_QUERY_CHARS, Filters, QueryTooLong
@@ -26,7 +28,6 @@ from .store import Snapshot
 
 PHRASE_SORTS = ("rank", "left", "right")
 PER_PAGE = 50
-COLLOCATIONS = 10
 COLLOCATION_SAMPLE = 2000  # occurrences (in rank order) the word lists are counted over
 SORT_AT_MOST = 10000      # occurrences (in rank order) a sort by context orders: past this,
                           # making every line of 的 or ， took seconds of a server thread
@@ -47,12 +48,15 @@ class KwicLine:
     sentence: str
     count: int = 1                      # identical lines grouped into this one
     also_in: list[dict] = field(default_factory=list)  # other reports of the group: {id, title}
+    type: str = ""
+    level: str = ""
+    key: tuple[int, int] | None = None  # the sort key word in `left` or `right` (by the sort)
 
     def to_json(self) -> dict:
-        return {"id": self.id, "title": self.title, "year": self.year,
-                "offset": self.offset, "left": self.left, "match": self.match,
+        return {"id": self.id, "title": self.title, "year": self.year, "type": self.type,
+                "level": self.level, "offset": self.offset, "left": self.left, "match": self.match,
                 "right": self.right, "sentence": self.sentence, "count": self.count,
-                "also_in": self.also_in}
+                "also_in": self.also_in, "key": list(self.key) if self.key else None}
 
 
 @dataclass
@@ -66,11 +70,14 @@ class PhraseResult:
     page: int
     pages: int
     sort: str
-    before: list[tuple[str, int]]
-    after: list[tuple[str, int]]
+    before: list[colloc.Collocate]
+    after: list[colloc.Collocate]
     by_year: dict[str, int]
     collocations_from: int              # occurrences the word lists were counted over
     lines_from: int = 0                 # occurrences the lines were made from, when fewer than all
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)  # occurrences by year/type/level,
+                                        # each group counted with its own selection left out
+    filters: Filters = field(default_factory=Filters)
     elapsed_ms: float = 0.0
 
     def to_json(self) -> dict:
@@ -79,9 +86,9 @@ class PhraseResult:
                 "total_lines": self.total_lines,
                 "page": self.page, "pages": self.pages, "sort": self.sort,
                 "lines": [l.to_json() for l in self.lines],
-                "before": [list(p) for p in self.before], "after": [list(p) for p in self.after],
-                "by_year": self.by_year, "collocations_from": self.collocations_from,
-                "lines_from": self.lines_from,
+                "before": [c.to_json() for c in self.before], "after": [c.to_json() for c in self.after],
+                "by_year": self.by_year, "facets": self.facets,
+                "collocations_from": self.collocations_from, "lines_from": self.lines_from,
                 "elapsed_ms": round(self.elapsed_ms, 2)}
 
 
@@ -96,7 +103,8 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
     gen = library.snapshot()
     needle = analysis.fold_query(phrase)
 
-    docs, counts, ranked = _matches(library, gen, needle, filters or Filters())
+    filters = filters or Filters()
+    docs, counts, ranked = _matches(library, gen, needle, filters)
     occurrences = Occurrences(gen, needle, ranked, library.find(gen, needle))
     count_of = np.zeros(gen.n, dtype=np.int64)  # occurrences per report, 0 outside the result
     count_of[docs] = counts
@@ -107,8 +115,10 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
         lines, total_lines = _rank_page(gen, occurrences, count_of, page, per_page)
     else:
         lines_from = min(total, SORT_AT_MOST)
-        lines, total_lines = _sorted_page(gen, occurrences, sort, page, per_page, lines_from)
-    before, after, looked_at = collocations(gen, occurrences)
+        key = ("sorted", gen.token, needle, _filters_key(filters), sort, lines_from)
+        lines, total_lines = _sorted_page(gen, occurrences, sort, page, per_page, lines_from,
+                                          library.answers, key)
+    before, after, looked_at = collocations(gen, occurrences, total)
     years, names = gen.categories("year")
     by_year = np.bincount(years[docs], weights=counts, minlength=len(names)) if len(docs) else []
     result = PhraseResult(
@@ -118,7 +128,7 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
         # Not counted to the end: the pages known so far, this one and the next.
         pages=page + 1 if total_lines is None else max(1, math.ceil(total_lines / per_page)),
         sort=sort, before=before, after=after, collocations_from=looked_at,
-        lines_from=lines_from,
+        lines_from=lines_from, facets=_facets(library, gen, needle, filters), filters=filters,
         by_year={names[i]: int(c) for i, c in enumerate(by_year) if c and names[i]})
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result
@@ -129,8 +139,7 @@ def _matches(library: Library, gen: Snapshot, needle: str,
     """The reports holding the phrase under the filters, its count in each,
     and the reports in rank order; kept, so that the next page or another
     sort of it costs no ranking."""
-    key = ("phrase", gen.token, needle, repr(sorted((k, sorted(v) if isinstance(v, set) else v)
-                                                   for k, v in vars(filters).items())))
+    key = ("phrase", gen.token, needle, _filters_key(filters))
 
     def make():
         found = library.find(gen, needle)
@@ -140,6 +149,10 @@ def _matches(library: Library, gen: Snapshot, needle: str,
         return docs, counts, np.array([d for d, _ in sort_docs(gen, docs, scores, "relevance")], np.int64)
     docs, counts, ranked = library.answers.get_or_make(key, make)
     return docs, counts, ranked.tolist()
+
+
+def _filters_key(filters: Filters) -> str:
+    return repr(sorted((k, sorted(v) if isinstance(v, set) else v) for k, v in vars(filters).items()))
 
 
 def _rank_page(gen: Snapshot, occurrences: Occurrences, count_of: np.ndarray, page: int,
@@ -192,30 +205,46 @@ def _rank_page(gen: Snapshot, occurrences: Occurrences, count_of: np.ndarray, pa
 
 
 def _sorted_page(gen: Snapshot, occurrences: Occurrences, sort: str, page: int, per_page: int,
-                 limit: int) -> tuple[list[KwicLine], int]:
+                 limit: int, cache, key: tuple) -> tuple[list[KwicLine], int]:
     """The lines of the first `limit` occurrences in rank order, identical
     lines (the same context both ways) grouped, in rank order or sorted by the
-    context left of the phrase (read right to left) or right of it."""
+    first word left or right of the phrase (sortkey.py). The order is kept
+    in `cache` under `key`: the next page costs no sorting."""
+    ordered = cache.get(key)
+    if ordered is None:
+        ordered = _order(gen, occurrences, sort, limit)
+        cache.put(key, ordered, size=400 * len(ordered) + 256)
+    lo, hi = (page - 1) * per_page, page * per_page
+    shown = ordered[lo:hi]
+    lines = _lines(gen, [g[1] for g in shown], len(occurrences.needle),
+                   [g[0] for g in shown], [g[2] for g in shown])
+    for line, group in zip(lines, shown, strict=True):
+        span = group[4]
+        line.key = span if span and span[1] > span[0] else None
+    return lines, len(ordered)
+
+
+def _order(gen: Snapshot, occurrences: Occurrences, sort: str, limit: int) -> list[list]:
+    """[count, (d, p) of the first, reports, context, key span] per group."""
     docs, offsets = occurrences.first(limit)
-    groups: dict[tuple, list] = {}  # context -> [count, (d, p) of the first, reports, context]
-    for d, p, key in zip(docs.tolist(), offsets.tolist(),
-                         kwic.contexts(gen, docs, offsets, len(occurrences.needle)), strict=True):
-        group = groups.get(key)
+    groups: dict[tuple, list] = {}
+    for d, p, context in zip(docs.tolist(), offsets.tolist(),
+                             kwic.contexts(gen, docs, offsets, len(occurrences.needle)), strict=True):
+        group = groups.get(context)
         if group is None:
-            groups[key] = [1, (d, p), [d], key]
+            groups[context] = [1, (d, p), [d], context, None]
         else:
             group[0] += 1
             if group[2][-1] != d and len(group[2]) <= ALSO_IN_SHOWN:
                 group[2].append(d)
     ordered = list(groups.values())  # first seen first: rank order
-    if sort == "left":
-        ordered.sort(key=lambda g: (g[3][0][::-1], g[3][1]))
-    elif sort == "right":
-        ordered.sort(key=lambda g: (g[3][1], g[3][0][::-1]))
-    shown = ordered[(page - 1) * per_page: page * per_page]
-    lines = _lines(gen, [g[1] for g in shown], len(occurrences.needle),
-                   [g[0] for g in shown], [g[2] for g in shown])
-    return lines, len(groups)
+    if sort in ("left", "right"):
+        keys = sortkey.sort_keys([g[3] for g in ordered], sort, gen.user_dict)
+        for group, (_, span) in zip(ordered, keys, strict=True):
+            group[4] = span
+        order = sorted(range(len(ordered)), key=lambda i: keys[i][0])  # stable: rank order on ties
+        ordered = [ordered[i] for i in order]
+    return ordered
 
 
 def _lines(gen: Snapshot, places: list[tuple[int, int]], width: int, counts: list[int],
@@ -229,6 +258,8 @@ def _lines(gen: Snapshot, places: list[tuple[int, int]], width: int, counts: lis
     offsets = np.array([p for _, p in places], np.int64)
     around = kwic.contexts(gen, docs, offsets, width)
     starts, ends, _ = kwic.sentences(gen, docs, offsets, width)
+    types, type_names = gen.categories("type")
+    levels, level_names = gen.categories("level")
     lines = []
     for i, (d, p) in enumerate(places):
         text = gen.text(d)
@@ -239,24 +270,27 @@ def _lines(gen: Snapshot, places: list[tuple[int, int]], width: int, counts: lis
             id=gen.id(d), title=gen.title(d), year=int(gen.years[d]) or None, offset=p,
             left=text[p - len(left):p], match=text[p:p + width],
             right=text[p + width:p + width + len(right)], sentence=text[start:end].strip(),
-            count=counts[i],
+            count=counts[i], type=type_names[types[d]] if len(type_names) else "",
+            level=level_names[levels[d]] if len(level_names) else "",
             also_in=[{"id": gen.id(m), "title": gen.title(m)}
                      for m in dict.fromkeys(reports[i][:ALSO_IN_SHOWN + 1]) if m != d][:ALSO_IN_SHOWN]))
     return lines
 
 
-def collocations(gen: Snapshot, occurrences: Occurrences) -> tuple[list, list, int]:
-    """The jieba words most often directly before and after the phrase, over
-    its first COLLOCATION_SAMPLE occurrences in rank order (usually all).
-    jieba cuts each distinct window of WINDOW characters once."""
+def collocations(gen: Snapshot, occurrences: Occurrences, total: int) -> tuple[list, list, int]:
+    """The jieba words right before and after the phrase, over its first
+    COLLOCATION_SAMPLE occurrences in rank order (usually all), ranked by
+    log-likelihood (colloc.py). jieba cuts each distinct window of WINDOW
+    characters once."""
     docs, offsets = occurrences.first(COLLOCATION_SAMPLE)
     lefts: Counter = Counter()
     rights: Counter = Counter()
     for left, right in kwic.contexts(gen, docs, offsets, len(occurrences.needle)):
         lefts[left[-WINDOW:]] += 1
         rights[right[:WINDOW]] += 1
-    return (_edge_words(lefts, gen.user_dict, -1).most_common(COLLOCATIONS),
-            _edge_words(rights, gen.user_dict, 0).most_common(COLLOCATIONS), len(docs))
+    looked_at = len(docs)
+    return (colloc.ranked(_edge_words(lefts, gen.user_dict, -1), gen, looked_at, total),
+            colloc.ranked(_edge_words(rights, gen.user_dict, 0), gen, looked_at, total), looked_at)
 
 
 def _edge_words(windows: Counter, user_dict, edge: int) -> Counter:
@@ -266,3 +300,29 @@ def _edge_words(windows: Counter, user_dict, edge: int) -> Counter:
         if cut and analysis.is_word(cut[edge]):
             words[cut[edge]] += n
     return words
+
+
+def _facets(library: Library, gen: Snapshot, needle: str, filters: Filters) -> dict[str, dict[str, int]]:
+    """Occurrences by year, type and level; each group counted under the
+    other groups' selections only, so that several values can be chosen."""
+    found = library.find(gen, needle)
+    if not len(found.docs):
+        return {"year": {}, "type": {}, "level": {}}
+    out = {}
+    for group in ("year", "type", "level"):
+        others = Filters(
+            years=None if group == "year" else filters.years,
+            types=set() if group == "type" else filters.types,
+            levels=set() if group == "level" else filters.levels,
+            not_years=[] if group == "year" else filters.not_years,
+            not_types=set() if group == "type" else filters.not_types,
+            not_levels=set() if group == "level" else filters.not_levels)
+        keep = filter_mask(gen, others)[found.docs] & gen.indexed[found.docs]
+        codes, names = gen.categories(group)
+        counts = np.bincount(codes[found.docs[keep]], weights=found.counts[keep],
+                             minlength=len(names)) if len(names) else []
+        pairs = [(names[i], int(c)) for i, c in enumerate(counts) if c and names[i]]
+        pairs.sort(key=(lambda p: p[0]) if group == "year" else (lambda p: (-p[1], p[0])),
+                   reverse=group == "year")
+        out[group] = dict(pairs)
+    return out

@@ -64,7 +64,7 @@ class Server:
         self.seen: list[str] = []
         self.port = 0
         if wait:
-            self.port = int(self.wait_for(r"open http://127\.0\.0\.1:(\d+)/").group(1))
+            self.port = int(self.wait_for(r"打开 http://127\.0\.0\.1:(\d+)/").group(1))
 
     def wait_for(self, pattern: str, timeout: float = 180):
         deadline = time.monotonic() + timeout

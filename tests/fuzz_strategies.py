@@ -17,12 +17,15 @@ from urllib.parse import parse_qsl, quote_from_bytes, unquote
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" codec error handler)
 from hypothesis import strategies as st
 
+from search.doctypes import default_lists
 from search.query import MAX_QUERY_CHARS
 
 SEED_IDS = ["000_76dcab7e818b9862.txt", "001_febdc8b53386a303.txt", "002_34095a95df17f33c.txt",
             "003_df19bd985d99e2e9.txt", "004_c3b5e33bd99874ad.txt"]
 STATIC_FILES = ["app.js", "style.css", "favicon.svg"]
-PARAM_NAMES = ["q", "page", "sort", "year", "type", "level"]
+PARAM_NAMES = ["q", "page", "sort", "year", "type", "level", "limit"]
+SORTS_OF = {"search": {"relevance", "newest", "oldest"}, "phrase": {"rank", "left", "right"}}
+VALID = {"type": set(default_lists().type_names()), "level": set(default_lists().level_names())}
 MAX_PAGE = 10000          # web.params.MAX_PAGE; the oracle below repeats the contract, not the code
 ALLOWED = frozenset({200, 400, 404})
 
@@ -144,15 +147,21 @@ def server_args(query_string: str) -> dict[str, list[str]]:
     return out
 
 
-def breaks_a_limit(args: dict[str, list[str]]) -> bool:
+def breaks_a_limit(args: dict[str, list[str]], path: str = "/search") -> bool:
     """Whether the search and phrase contract demands a 400: a query over 200
-    characters, a page that is not 1..10000, a year that is not 2023 or
-    2020-2023, or more than 10 (or longer than 40 characters) type/level values."""
+    characters, a page that is not 1..10000, a sort the page does not have,
+    a year that is not 2023 or 2020-2023, more than 10 (or longer than 40
+    characters) type/level values or one not in the lists, or (phrase
+    lookup) a limit that is not 1..1000."""
     first = {name: values[0] for name, values in args.items()}
     if len(first.get("q", "").strip()) > MAX_QUERY_CHARS:
         return True
     page = first.get("page", "").strip()
     if page and not (page.isascii() and page.isdigit() and 1 <= int(page) <= MAX_PAGE):
+        return True
+    kind = "phrase" if path.startswith("/phrase") else "search"
+    sort = first.get("sort", "").strip()
+    if sort and sort not in SORTS_OF[kind]:
         return True
     year = first.get("year", "").strip()
     if year and not _year_ok(year):
@@ -161,7 +170,10 @@ def breaks_a_limit(args: dict[str, list[str]]) -> bool:
         values = [v.strip() for v in args.get(name, []) if v.strip()]
         if len(values) > 10 or any(len(v) > 40 for v in values):
             return True
-    return False
+        if any(v not in VALID[name] for v in values):
+            return True
+    limit = first.get("limit", "").strip()
+    return kind == "phrase" and bool(limit) and not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= 1000)
 
 
 def _year_ok(year: str) -> bool:
@@ -199,7 +211,7 @@ def search_requests(draw) -> FuzzRequest:
     """/search, /search.json, /phrase and /phrase.json."""
     path = draw(SEARCH_PATHS)
     qs = draw(parameters())
-    expect = frozenset({400}) if breaks_a_limit(server_args(qs)) else frozenset({200})
+    expect = frozenset({400}) if breaks_a_limit(server_args(qs), path) else frozenset({200})
     return FuzzRequest(f"{path}?{qs}", "json" if path.endswith(".json") else "html", expect)
 
 

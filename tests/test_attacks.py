@@ -43,11 +43,11 @@ def test_gbk_file_name_is_indexed_under_the_name_a_chinese_user_reads(tmp_path):
     index = tmp_path / "index"
     first = reports("index", str(corpus), "--index", str(index))
     assert first.returncode == 0, first.stderr
-    assert "Traceback" not in first.stderr and "added 7" in first.stdout
+    assert "Traceback" not in first.stderr and "新增 7" in first.stdout
     ids = {hit["id"] for hit in search_json(index, "压紧压实")["hits"]}
     assert {GBK_NAME, "子目录/述职报告.txt"} <= ids
     again = reports("index", str(corpus), "--index", str(index))  # every later update works too
-    assert again.returncode == 0 and "unchanged 7" in again.stdout, again.stdout + again.stderr
+    assert again.returncode == 0 and "未变 7" in again.stdout, again.stdout + again.stderr
     shown = reports("show", GBK_NAME, "--index", str(index))
     assert shown.returncode == 0 and "压紧压实" in shown.stdout
     assert os.fsencode(corpus_path(corpus, GBK_NAME)) == real  # the id finds the file again
@@ -77,7 +77,7 @@ def test_undecodable_and_colliding_names(tmp_path):
     assert any(doc_id == "工作.txt" and "相同" in reason for doc_id, reason in listing.skipped)
     index = tmp_path / "index"
     built = reports("index", str(corpus), "--index", str(index))
-    assert built.returncode == 0 and "skipped 工作.txt" in built.stdout, built.stdout + built.stderr
+    assert built.returncode == 0 and "跳过 工作.txt" in built.stdout, built.stdout + built.stderr
     hit = search_json(index, "真正的")["hits"][0]
     assert hit["id"] == "工作.txt"
     odd = next(i for i in listing.files if "\ufffd" in i)
@@ -107,9 +107,9 @@ def test_fifo_and_device_links_are_skipped_not_read(tmp_path):
     (corpus / "zero.txt").symlink_to("/dev/zero")
     result = reports("index", str(corpus), "--index", str(tmp_path / "index"), timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "skipped x.txt: 不是普通文件（命名管道 FIFO）" in result.stdout
-    assert "skipped zero.txt: 链接指向语料库之外" in result.stdout
-    assert "added 5" in result.stdout
+    assert "跳过 x.txt：不是普通文件（命名管道 FIFO）" in result.stdout
+    assert "跳过 zero.txt：链接指向语料库之外" in result.stdout
+    assert "新增 5" in result.stdout
 
 
 def test_links_out_of_the_corpus_are_skipped_links_inside_are_read(tmp_path):
@@ -124,9 +124,9 @@ def test_links_out_of_the_corpus_are_skipped_links_inside_are_read(tmp_path):
     index = tmp_path / "index"
     result = reports("index", str(corpus), "--index", str(index))
     assert result.returncode == 0, result.stderr
-    assert "skipped p.txt: 链接指向语料库之外" in result.stdout
-    assert "skipped out/: 链接指向语料库之外" in result.stdout
-    assert "skipped dangling.txt: 链接指向的文件不存在" in result.stdout
+    assert "跳过 p.txt：链接指向语料库之外" in result.stdout
+    assert "跳过 out/：链接指向语料库之外" in result.stdout
+    assert "跳过 dangling.txt：链接指向的文件不存在" in result.stdout
     assert search_json(index, "绝密字符串")["total"] == 0
     assert "inside.txt" in reports("show", "inside.txt", "--index", str(index)).stdout
     client = app_for(corpus, index)
@@ -142,7 +142,7 @@ def test_a_file_that_became_a_link_out_is_removed(tmp_path):
     (tmp_path / "elsewhere.txt").write_text("外面的文件\n绝密内容。\n", "utf-8")
     (corpus / "p.txt").symlink_to(tmp_path / "elsewhere.txt")
     again = reports("index", str(corpus), "--index", str(index))
-    assert "removed 1" in again.stdout and search_json(index, "绝密内容")["total"] == 0
+    assert "删除 1" in again.stdout and search_json(index, "绝密内容")["total"] == 0
 
 
 # ------------------------------------------------- folders it cannot list
@@ -171,7 +171,7 @@ def test_a_folder_past_the_path_limit_keeps_its_reports_and_is_named(tmp_path):
     short.rename(longer)
     result = reports("index", str(longer / "corpus"), "--index", str(index))
     assert result.returncode == 0, result.stderr
-    assert "removed 0" in result.stdout and "无法列出文件夹内容" in result.stdout, result.stdout
+    assert "删除 0" in result.stdout and "无法列出文件夹内容" in result.stdout, result.stdout
     assert search_json(index, "甲乙丙丁")["total"] == 1  # kept, not removed
     listing = list_corpus(longer / "corpus")
     assert listing.unlisted_dirs and listing.covers(doc_id)
@@ -189,7 +189,7 @@ def test_an_unreadable_folder_keeps_its_reports(tmp_path):
         result = reports("index", str(corpus), "--index", str(index))
     finally:
         (corpus / "sub").chmod(0o755)
-    assert "removed 0" in result.stdout and "skipped sub/: 无法列出文件夹内容" in result.stdout
+    assert "删除 0" in result.stdout and "跳过 sub/：无法列出文件夹内容" in result.stdout
     assert search_json(index, "甲乙丙丁")["total"] == 1
 
 
@@ -206,7 +206,7 @@ def test_a_huge_file_is_skipped_without_reading_it(tmp_path):
         "import sys\nfrom search.cli import main\n"
         f"try:\n    main(['index', {str(corpus)!r}, '--index', {str(tmp_path / 'index')!r}])\n"
         "except SystemExit as exc:\n    assert not exc.code, exc.code\n")
-    assert "skipped huge.txt: too large" in out
+    assert "跳过 huge.txt：too large" in out
     assert rss < 600, f"{rss:.0f} MB peak for a file that is skipped"
 
 

@@ -79,7 +79,7 @@ def test_a_second_index_run_is_refused_at_once_and_names_the_first(corpus_copy, 
                                 capture_output=True, text=True, encoding="utf-8", timeout=60)
         elapsed = time.monotonic() - started
         assert second.returncode == 1
-        assert f"the index is being updated by another process (pid {first.pid})" in second.stderr
+        assert f"另一个进程正在更新索引（pid {first.pid}）" in second.stderr
         assert elapsed < startup + 1.5, f"the second run took {elapsed:.2f} s to give up ({startup:.2f} s to start)"
         assert first.poll() is None  # and the first run was left alone
     finally:
@@ -89,7 +89,7 @@ def test_a_second_index_run_is_refused_at_once_and_names_the_first(corpus_copy, 
     third = subprocess.run(index_command(corpus_copy, index, jobs=1), cwd=ROOT, env=_env(),
                            capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert third.returncode == 0, third.stderr
-    assert f"cleared a stale lock left by pid {first.pid} (not running)" in third.stdout
+    assert f"清除了 pid {first.pid} 留下的过期锁（已不在运行）" in third.stdout
     assert Library(index).search("党建").total == 5
 
 
@@ -120,7 +120,7 @@ def test_serve_keeps_answering_while_index_commits(tmp_path):
         text=True, encoding="utf-8")
     indexer = None
     try:
-        base = _wait_for(_lines(server.stdout), r"open (http://127\.0\.0\.1:\d+)/", 60).group(1)
+        base = _wait_for(_lines(server.stdout), r"打开 (http://127\.0\.0\.1:\d+)/", 60).group(1)
         url = lambda q: f"{base}/search.json?q={urllib.parse.quote(q)}"
         assert _get_json(url(queries[0]))[1]["total"] == old_totals[queries[0]]
 
@@ -173,7 +173,7 @@ def test_serve_keeps_answering_while_index_commits(tmp_path):
         for t in clients:
             t.join(timeout=60)
         assert indexer.returncode == 0, indexer.stderr
-        assert "added 40" in indexer.stdout
+        assert "新增 40" in indexer.stdout
 
         assert not errors, errors[:5]
         statuses = Counter(status for _, status, _ in answers)

@@ -55,12 +55,12 @@ def test_kill_at_a_crash_point(scenario, point, jobs):
     assert r.state == expected_state(point), r.state
     assert r.writelock_left  # Whoosh's lock file stays, but its flock died with the run
     assert r.rerun_code == 0, r.rerun_output
-    assert f"cleared a stale lock left by pid {r.crashed_pid} (not running)" in r.rerun_output
+    assert f"清除了 pid {r.crashed_pid} 留下的过期锁（已不在运行）" in r.rerun_output
     if point.startswith(("adding", "segment-written", "merging", "merged", "committing")):
-        assert "unfinished segment file(s) an interrupted run left" in r.rerun_output
+        assert "个未写完的段文件" in r.rerun_output
     if point == "committed":  # the commit happened: only its clean-up was missing
-        assert "old segment file(s) an interrupted run did not clean up" in r.rerun_output
-        assert "rebuilt" not in r.rerun_output
+        assert "个旧段文件" in r.rerun_output
+        assert "重建" not in r.rerun_output
     assert r.equals_rebuild, r.mismatch
 
 
@@ -89,7 +89,7 @@ def test_a_stale_lock_is_cleared_with_a_message(corpus_copy, tmp_path):
     label = {"pid": dead, "host": socket.gethostname(), "started": 0}
     (index / LOCK_NAME).write_text(json.dumps(label), "utf-8")
     summary = index_corpus(corpus_copy, index, jobs=1)
-    assert summary.notes == [f"cleared a stale lock left by pid {dead} (not running)"]
+    assert summary.notes == [f"清除了 pid {dead} 留下的过期锁（已不在运行）"]
     assert (index / LOCK_NAME).read_text("utf-8") == ""  # released cleanly: no label
     assert index_corpus(corpus_copy, index, jobs=1).notes == []
     assert Library(index).search("党建").total == 5
@@ -97,7 +97,7 @@ def test_a_stale_lock_is_cleared_with_a_message(corpus_copy, tmp_path):
 
 def test_a_lock_held_in_this_process_is_busy_and_names_it(tmp_path):
     with IndexLock(tmp_path):
-        with pytest.raises(LockBusy, match=rf"being updated by another process \(pid {os.getpid()}\)"):
+        with pytest.raises(LockBusy, match=rf"另一个进程正在更新索引（pid {os.getpid()}）"):
             IndexLock(tmp_path).acquire()
     with IndexLock(tmp_path) as again:  # released: free again, and not stale
         assert again.notes == []
@@ -145,6 +145,6 @@ def test_a_worker_killed_alone_ends_the_run_with_a_message(scenario):
             proc.kill()
             proc.wait()
     assert proc.returncode == 1
-    assert "a worker process died while reading the files" in output
+    assert "读取文件的一个工作进程意外退出" in output
     from crash_harness import signature
     assert signature(index) == scenario.old

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from fuzz_strategies import (FuzzRequest, problems, query_text, report_requests, other_requests,
                              search_requests, unicode_text)
-from search.query import MAX_QUERY_CHARS, TEXT_FIELDS, QueryTooLong, parse
+from search.query import MAX_QUERY_CHARS, OR_WORDS, TEXT_FIELDS, QueryTooLong, parse
 from web import create_app
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -49,11 +49,13 @@ def test_parser_never_raises_and_returns_sane_terms(text):
 
 
 @FUZZ
-@given(st.lists(st.text(st.characters(exclude_characters=' "-:：\u3000', exclude_categories=("Z", "Cc")),
+@given(st.lists(st.text(st.characters(exclude_characters=' "-:：\u3000“”「」『』＂－−|｜',
+                                      exclude_categories=("Z", "Cc")),
                         min_size=1, max_size=8), max_size=6))
 def test_plain_words_are_anded_literally(words):
-    """Without quotes, minus signs, colons or OR, a query is its words, each required."""
-    words = [w for w in words if w.split() == [w] and w != "OR"]
+    """Without quotes (an input method's too), minus signs, colons, bars or OR
+    (或, or), a query is its words, each required."""
+    words = [w for w in words if w.split() == [w] and w not in OR_WORDS]
     query = parse(" ".join(words))
     assert [[t.text for t in g] for g in query.required] == [[w] for w in words]
     assert not query.excluded and query.filters.years is None

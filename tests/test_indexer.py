@@ -112,7 +112,7 @@ def test_second_concurrent_run_gets_a_clear_error(corpus_copy, tmp_path):
     index_corpus(corpus_copy, index, jobs=1)
     writer = whoosh_index.open_dir(index).writer()  # another run holds the lock
     try:
-        with pytest.raises(IndexBusy, match="being written"):
+        with pytest.raises(IndexBusy, match="另一个程序正在写"):
             index_corpus(corpus_copy, index, jobs=1)
     finally:
         writer.cancel()
@@ -123,7 +123,7 @@ def test_dictionary_change_forces_a_rebuild(corpus_copy, tmp_path):
     index_corpus(corpus_copy, index, jobs=1)
     (corpus_copy / "userdict.txt").write_text("抓党建促乡村振兴 90000\n", "utf-8")
     summary = index_corpus(corpus_copy, index, jobs=1)
-    assert summary.rebuilt_because and "dictionar" in summary.rebuilt_because
+    assert summary.rebuilt_because and "词典" in summary.rebuilt_because
     assert summary.added == 5 and summary.reports == 5  # userdict.txt is not a report
     rules = corpus_copy / "clean_rules.toml"
     rules.write_text('[[rule]]\nkind = "span"\nname = "mine"\nfind = \'星火燎原\'\n', "utf-8")
@@ -132,7 +132,7 @@ def test_dictionary_change_forces_a_rebuild(corpus_copy, tmp_path):
 
 def test_missing_corpus_is_explained(tmp_path):
     from search.indexer import IndexError_
-    with pytest.raises(IndexError_, match="does not exist"):
+    with pytest.raises(IndexError_, match="不存在"):
         index_corpus(tmp_path / "nope", tmp_path / "index")
 
 
@@ -143,7 +143,7 @@ def test_analyzer_version_change_forces_a_rebuild(corpus_copy, tmp_path, monkeyp
     assert Snapshot.open(index).fingerprints == {fingerprint(corpus_copy)}
     monkeypatch.setattr(analysis, "ANALYZER_VERSION", analysis.ANALYZER_VERSION + "-next")
     summary = index_corpus(corpus_copy, index, jobs=1)
-    assert summary.rebuilt_because and "analyzer" in summary.rebuilt_because
+    assert summary.rebuilt_because and "分词方式" in summary.rebuilt_because
     assert summary.added == 5
 
 

@@ -110,9 +110,9 @@ def test_the_run_counts_and_explains_every_file(folder):
     corpus, index, output = folder
     readable = 5 + len(MARKED) + 3 + (1 if HAVE_DOC_TOOL else 0) + 3   # seeds, marked, docx/pdf/html, doc, dups
     skipped = 5 + (0 if HAVE_DOC_TOOL else 1)
-    assert f"added {readable}," in output
-    assert f"skipped {skipped} " in output
-    assert "2 of the files read have the same text" in output
+    assert f"新增 {readable}，" in output
+    assert f"跳过 {skipped} " in output
+    assert "其中 2 个文件与已收录的报告文字相同" in output
     expected_reasons = {
         "bad/scan.pdf": "no text layer (scanned?)",
         "bad/random.txt": "binary file",
@@ -121,8 +121,8 @@ def test_the_run_counts_and_explains_every_file(folder):
         "bad/empty.txt": "empty file",
     }
     for name, reason in expected_reasons.items():
-        assert f"skipped {name}: {reason}" in output, name
-    assert "not reports, left alone: 2 files of other types" in output
+        assert f"跳过 {name}：{reason}" in output, name
+    assert "不是报告，未处理：其他类型的文件 2 个" in output
     stats = Library(index).stats()
     assert stats["files"] == readable
     assert stats["copies"] == 2

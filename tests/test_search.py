@@ -6,8 +6,17 @@ import pytest
 from search.analysis import fold
 from search.highlight import SENTENCE_END, hit_spans, snippets
 from search.phrase import lookup
-from search.query import QueryTooLong
+from search.query import QueryTooLong, parse, split_phrase
 from search.searcher import UnknownReport
+from search.sortkey import pinyin_key
+
+
+def word_at(line, side: str) -> str:
+    """A line's sort key word (its span in the left or right context)."""
+    if line.key is None:
+        return ""
+    a, b = line.key
+    return fold(line.left if side == "left" else line.right)[a:b]
 
 # phrase -> (occurrences, reports) in the cleaned seeds. Several of these break
 # token-based phrase queries: punctuation inside (工作。一是, 党建工作，),
@@ -62,17 +71,19 @@ def test_kwic_lines_show_context_within_the_paragraph(library):
         assert "\n" not in line.left + line.right
         assert len(line.left) <= 30 and len(line.right) <= 30
         assert line.match in line.sentence and line.sentence[-1] in SENTENCE_END
-    assert dict(result.before) == {"责任": 1} and dict(result.after) == {"村级": 1}
+    assert {c.word: c.count for c in result.before} == {"责任": 1}
+    assert {c.word: c.count for c in result.after} == {"村级": 1}
 
 
 def test_phrase_sorts_and_pages(library):
     by_rank = lookup(library, "第一书记", per_page=100)
     by_left = lookup(library, "第一书记", sort="left", per_page=100)
     by_right = lookup(library, "第一书记", sort="right", per_page=100)
-    # Sorted as matched: by the folded contexts.
-    lefts = [fold(l.left)[::-1] for l in by_left.lines]
-    rights = [fold(l.right) for l in by_right.lines]
+    # Sorted by the first word left / right of the phrase, in pinyin order.
+    lefts = [pinyin_key(word_at(l, "left")) for l in by_left.lines]
+    rights = [pinyin_key(word_at(l, "right")) for l in by_right.lines]
     assert lefts == sorted(lefts) and rights == sorted(rights)
+    assert len(set(lefts)) > 1 and len(set(rights)) > 1
     assert sorted(l.offset for l in by_rank.lines) == sorted(l.offset for l in by_left.lines)
     page2 = lookup(library, "党", page=2, per_page=50)
     assert page2.page == 2 and len(page2.lines) == 50 and page2.total_occurrences == 589
@@ -262,7 +273,7 @@ def test_sorting_a_very_common_string_orders_its_first_occurrences(library, monk
     common = lookup(library, "的", sort="left", per_page=1000)
     assert common.total_occurrences > 60 and common.lines_from == 60
     assert sum(line.count for line in common.lines) == 60
-    keys = [fold(line.left)[::-1] for line in common.lines]
+    keys = [pinyin_key(word_at(line, "left")) for line in common.lines]
     assert keys == sorted(keys)
     assert lookup(library, "的").lines_from == common.total_occurrences   # rank order: all, lazily
     rare = lookup(library, "压紧压实", sort="right")
@@ -275,3 +286,140 @@ def test_a_sentence_repeated_in_a_report_is_one_snippet():
     folded = fold(text)
     shown = ["".join(seg.text for seg in snip) for snip in snippets(text, folded, hit_spans(folded, ["基层党建"]))]
     assert shown == ["一是压实责任，推动基层党建提质增效。", "三是基层党建示范点建设。"]
+
+
+# ---------------------------------------------------------------- typed as an IME types (issue 13)
+
+@pytest.mark.parametrize("typed", ["“压紧压实”", "「压紧压实」", "『压紧压实』", "＂压紧压实＂", '"压紧压实"'])
+def test_input_method_quotes_are_quotes(library, typed):
+    assert parse(typed).required == parse("压紧压实").required
+    assert library.search(typed).total == 2
+
+
+def test_phrases_in_input_method_quotes_keep_their_spaces_and_fields():
+    query = parse("title：“基层 党建” 「压紧压实 责任」")
+    assert [(t.text, t.field) for g in query.required for t in g] == [("基层 党建", "title"),
+                                                                    ("压紧压实 责任", None)]
+
+
+def test_full_width_minus_and_chinese_or(library, cleaned_seeds):
+    without = ids(library.search("党建 -治党"))
+    assert ids(library.search("党建 －治党")) == without and without
+    either = ids(library.search("一网通建 OR 户均增收"))
+    assert len(either) == 2
+    for typed in ("一网通建 或 户均增收", "一网通建 or 户均增收", "一网通建 | 户均增收", "一网通建|户均增收",
+                  "一网通建 ｜ 户均增收"):
+        assert ids(library.search(typed)) == either, typed
+    assert [len(g) for g in parse("-一网通建|户均增收").required] == []
+    assert [t.text for t in parse("-一网通建|户均增收").excluded] == ["一网通建", "户均增收"]
+
+
+def test_operators_with_nothing_to_join_are_dropped(library):
+    assert parse("党建 OR").required == parse("党建").required
+    assert parse("OR 党建").required == parse("党建").required
+    assert library.search("党建 OR").total == library.search("党建").total == 5
+    assert library.search("党建 或").total == 5
+    # alone, an operator word is the text searched for
+    assert [t.text for g in parse("OR").required for t in g] == ["OR"]
+    assert [t.text for g in parse("或").required for t in g] == ["或"]
+
+
+def test_a_phrase_lookup_from_a_search_box_takes_the_filters_as_filters():
+    phrase, filters = split_phrase("乡村振兴 year:2023 type:汇报")
+    assert phrase == "乡村振兴"
+    assert (filters.years, filters.types) == ((2023, 2023), {"汇报"})
+    assert split_phrase("“压紧压实” -level:村") == ("压紧压实", split_phrase("-level:村")[1])
+    assert split_phrase("压紧压实 责任")[0] == "压紧压实 责任"      # spaces stay: a phrase
+    assert split_phrase("year:abc")[0] == "year:abc"               # not a filter: text
+
+
+# ---------------------------------------------------------------- concordance order (issue 13)
+
+def test_sort_keys_skip_punctuation_and_follow_pinyin():
+    from search.sortkey import sort_keys
+    contexts = [("我们要全面", "责任"), ("坚持把", "，工作"), ("。", ""), ("各地层层", "。主体责任"),
+                ("党委2023年", "党建")]
+    lefts = sort_keys(contexts, "left")
+    words = [contexts[i][0][slice(*lefts[i][1])] for i in range(len(contexts))]
+    assert words == ["全面", "把", "", "层层", "年"]
+    order = sorted(range(len(contexts)), key=lambda i: lefts[i][0])
+    assert [words[i] for i in order] == ["", "把", "层层", "年", "全面"]   # ba < ceng < nian < quan
+    rights = sort_keys(contexts, "right")
+    assert [contexts[i][1][slice(*rights[i][1])] for i in range(len(contexts))] == \
+        ["责任", "工作", "", "主体责任", "党建"]
+    assert pinyin_key("阿") < pinyin_key("白") < pinyin_key("中") and pinyin_key("2") < pinyin_key("阿")
+
+
+def test_lines_sorted_by_context_mark_their_key(library):
+    result = lookup(library, "党建工作", sort="right", per_page=30)
+    assert all(line.key for line in result.lines if fold(line.right).strip("，。、；：！？ "))
+    for line in result.lines:
+        if line.key:
+            a, b = line.key
+            assert 0 <= a < b <= len(line.right)
+    assert lookup(library, "党建工作", sort="rank").lines[0].key is None
+
+
+def test_collocations_are_ranked_by_strength_without_function_words(library):
+    from search.colloc import FUNCTION_WORDS, log_likelihood
+    result = lookup(library, "党建工作")
+    assert result.before and result.after
+    for side in (result.before, result.after):
+        assert not {c.word for c in side} & FUNCTION_WORDS
+        assert [c.score for c in side] == sorted((c.score for c in side), reverse=True)
+        assert all(c.score > 0 and c.count >= 2 for c in side)
+    assert result.before[0].word == "基层"
+    # more often together than chance: positive; less: negative
+    assert log_likelihood(20, 50, 100, 10_000) > 0 > log_likelihood(1, 50, 1000, 10_000)
+
+
+def test_phrase_facets_keep_the_other_values_of_a_chosen_group(library):
+    from search.query import Filters
+    chosen = lookup(library, "党建工作", filters=Filters(types={"述职报告"}))
+    everything = lookup(library, "党建工作")
+    assert chosen.facets["type"] == everything.facets["type"]          # its own selection left out
+    assert set(chosen.facets["year"]) == {"2023"}                       # the others' applied
+    assert chosen.total_occurrences == everything.facets["type"]["述职报告"]
+
+
+# ---------------------------------------------------------------- snippets (issue 13)
+
+LONG = ("关于加强系统观念的工作汇报\n"
+        "我们坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神，深入学习贯彻"
+        "习近平总书记关于党的建设的重要思想，完整准确全面贯彻新发展理念，牢固树立系统观念，"
+        "统筹发展和安全，推动高质量发展取得新成效，各项工作稳步推进，群众满意度持续提升，"
+        "为全面建设社会主义现代化国家贡献力量。\n二是强化保障。")
+
+
+def shown(text: str, needles: list[str]) -> list[str]:
+    folded = fold(text)
+    return ["".join(s.text for s in snip) for snip in snippets(text, folded, hit_spans(folded, needles))]
+
+
+def test_a_long_sentence_is_cut_at_a_clause_boundary():
+    [snip] = shown(LONG, ["系统观念"])
+    assert snip.startswith("…") and snip[1:3] in {"全面", "深入", "完整", "习近", "牢固"}, snip
+    assert "系统观念" in snip and len(snip) <= 125
+    assert not snip.startswith("…统观念")
+
+
+def test_the_title_is_not_a_snippet_when_the_body_has_hits():
+    text = "基层党建工作总结\n今年基层党建工作扎实推进。\n"
+    assert shown(text, ["基层党建"]) == ["今年基层党建工作扎实推进。"]
+    # only the title has it: the opening of the body instead
+    assert shown("关于系统观念的汇报\n今年工作扎实推进。\n", ["系统观念"]) == ["今年工作扎实推进。"]
+
+
+def test_an_empty_query_shows_whole_opening_sentences():
+    [snip] = shown(LONG, [])
+    assert snip.endswith("…") and not snip.endswith("，…")
+    assert snip.startswith("我们坚持") and len(snip) <= 121
+    assert shown("标题\n短的开头。第二句也短。\n", []) == ["短的开头。第二句也短。"]
+
+
+def test_a_title_said_again_under_the_title_is_no_snippet():
+    text = ("政府工作报告。 记者 摄\n政府工作报告\n（2026年1月27日在省第十四届人民代表大会上）\n省长 某某\n各位代表：\n"
+            "现在，我代表省人民政府向大会报告工作，请予审议。\n一、回顾\n政府工作报告提出的目标全面完成。\n")
+    assert shown(text, ["政府工作报告"]) == ["政府工作报告提出的目标全面完成。"]
+    assert shown(text, ["某某"]) == ["现在，我代表省人民政府向大会报告工作，请予审议。"]
+    assert shown(text, []) == ["现在，我代表省人民政府向大会报告工作，请予审议。"]

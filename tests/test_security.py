@@ -259,7 +259,7 @@ SECRETS = ("root:", "[project]", "import ", "from __future__", "{% block", "gene
 def test_traversal_on_every_route_is_404(evil, route):
     client, _, _ = evil
     for payload in TRAVERSALS:
-        for suffix in ("", ".json", "/original"):
+        for suffix in ("", ".json", "/original", "/file"):
             url = route + payload + suffix
             response = client.get(url)
             assert response.status_code == 404, (url, response.status_code)
@@ -269,6 +269,23 @@ def test_traversal_on_every_route_is_404(evil, route):
                 assert response.get_json()["status"] == 404, url
             else:
                 assert 'lang="zh-CN"' in body and "没有" in body, url
+
+
+def test_originals_and_exports_are_downloads_never_pages(evil):
+    """A document's own bytes (an .html with a script, say) and the exports
+    are sent as attachments with nosniff: a browser saves them, never runs them."""
+    client, corpus, _ = evil
+    for name in EVIL_FILES:
+        response = client.get(f"/report/{quote(name)}/file")
+        assert response.status_code == 200, name
+        assert response.headers["Content-Disposition"].startswith("attachment;"), name
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.data == (corpus / name).read_bytes()
+    for url in (f"/phrase.csv?q={quote(SCRIPT)}", f"/search.xlsx?q={quote(SCRIPT)}", f"/search.docx?q={quote(SCRIPT)}"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment;"), url
+        disposition = response.headers["Content-Disposition"]
+        assert "<" not in disposition and "\n" not in disposition and disposition.count('"') == 2, disposition
 
 
 # ---------------------------------------------------------------- real servers
@@ -290,7 +307,7 @@ class Server:
         self.url = self.port = None
         self.seen: list[str] = []
         if wait_for_url:
-            self.port = int(self.wait_for(r"open http://127\.0\.0\.1:(\d+)/", self.lines).group(1))
+            self.port = int(self.wait_for(r"打开 http://127\.0\.0\.1:(\d+)/", self.lines).group(1))
             self.url = f"http://127.0.0.1:{self.port}"
 
     def wait_for(self, pattern: str, stream: queue.Queue, timeout: float = 120):
@@ -406,12 +423,12 @@ def test_the_server_never_writes_to_the_corpus_or_the_index(served_seeds):
 def test_default_host_is_loopback(served_seeds):
     help_text = subprocess.run([sys.executable, "-m", "search", "serve", "--help"], capture_output=True, text=True,
                                env={**os.environ, "COLUMNS": "200"}, timeout=60).stdout
-    assert re.search(r"--host TEXT .*\[default: 127\.0\.0\.1\]", " ".join(help_text.split())), help_text
-    assert "readable only by its owner" in " ".join(help_text.split())
+    assert re.search(r"--host 地址 .*\[默认：127\.0\.0\.1\]", " ".join(help_text.split())), help_text
+    assert "应只有本人可读（chmod600）" in "".join(help_text.split())
     base, corpus, index = served_seeds
     server = Server("--port", "0", "--index", str(index), "--corpus", str(corpus), cwd=base / "cwd")
     try:
-        assert any(f"serving 127.0.0.1:{server.port}" in line for line in server.seen), server.seen
+        assert any(f"监听 127.0.0.1:{server.port}" in line for line in server.seen), server.seen
         assert server.get("/healthz")[0] == 200
         listening = listening_addresses(server.port)
         assert listening == {"127.0.0.1"}, listening
@@ -458,7 +475,9 @@ def non_loopback_address() -> str | None:
 USERS = [("张三", "正确的密码"), ("admin", "pa:ss word")]
 PROTECTED = ["/", f"/search?q={quote('党建')}", f"/search.json?q={quote('党建')}", f"/phrase?q={quote('党建')}",
              f"/phrase.json?q={quote('党建')}", f"/report/{SEED}", f"/report/{SEED}.json",
-             f"/report/{SEED}/original", "/static/app.js", "/static/style.css", "/nothing", "/nothing.json"]
+             f"/report/{SEED}/original", f"/report/{SEED}/file", "/stats.json",
+             f"/phrase.xlsx?q={quote('党建')}", f"/search.csv?q={quote('党建')}", f"/search.docx?q={quote('党建')}",
+             "/static/app.js", "/static/style.css", "/nothing", "/nothing.json"]
 
 
 @pytest.fixture(scope="module")
@@ -518,13 +537,13 @@ def test_auth_file_and_env_parsing(tmp_path):
     creds = read_auth_file(good)
     assert creds.accepts("张三", "正确的密码") and creds.accepts("admin", "pa:ss word")
     assert from_env("") is None and from_env("a:b").accepts("a", "b")
-    for text, message in [("nocolon\n", "no colon"), ("user:\n", "password for 'user' is empty"),
-                          (":pw\n", "user name is empty"), ("# only a comment\n\n", "names no user")]:
+    for text, message in [("nocolon\n", "没有冒号"), ("user:\n", "用户 'user' 的密码是空的"),
+                          (":pw\n", "用户名是空的"), ("# only a comment\n\n", "没有用户")]:
         bad = tmp_path / "bad"
         bad.write_text(text, encoding="utf-8")
         with pytest.raises(AuthConfigError, match=message):
             read_auth_file(bad)
-    with pytest.raises(AuthConfigError, match="does not exist"):
+    with pytest.raises(AuthConfigError, match="不存在"):
         read_auth_file(tmp_path / "missing")
     with pytest.raises(AuthConfigError, match="REPORTS_AUTH"):
         from_env("no-colon")
@@ -533,7 +552,7 @@ def test_auth_file_and_env_parsing(tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [
-    (None, "does not exist"), ("nocolon\n", "no colon"), ("user:\n", "is empty"), ("", "names no user")])
+    (None, "不存在"), ("nocolon\n", "没有冒号"), ("user:\n", "是空的"), ("", "没有用户")])
 def test_bad_auth_file_is_a_one_line_cli_error(tmp_path, content, message):
     path = tmp_path / "auth"
     if content is not None:
@@ -543,7 +562,7 @@ def test_bad_auth_file_is_a_one_line_cli_error(tmp_path, content, message):
                             capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.stderr
+    assert len(lines) == 1 and lines[0].startswith("错误：") and message in lines[0], result.stderr
     assert not (tmp_path / "ix").exists()  # refused before building anything
 
 
@@ -574,10 +593,10 @@ def test_network_bind_without_auth_warns(served_seeds):
     server = Server("--host", "0.0.0.0", "--port", "0", "--index", str(index), "--corpus", str(corpus),
                     cwd=base / "cwd", wait_for_url=False)
     try:
-        line = server.wait_for(r"warning: .*", server.errors, timeout=60).group(0)
+        line = server.wait_for(r"注意：.*", server.errors, timeout=60).group(0)
     finally:
         server.stop()  # at once: the seeds are on the network while it runs
-    assert "anyone on the network can read the library" in line and "--auth-file" in line
+    assert "网络上的任何人都能读这个库" in line and "--auth-file" in line
 
 
 def test_network_bind_with_auth_file(served_seeds):
@@ -594,7 +613,7 @@ def test_network_bind_with_auth_file(served_seeds):
     finally:
         stderr = server.stop()
     assert "anyone on the network" not in stderr
-    assert f"{auth_file} can be read by other users" in stderr and "chmod 600" in stderr
+    assert f"本机的其他用户能读 {auth_file}" in stderr and "chmod 600" in stderr
 
 
 # ---------------------------------------------------------------- (f) headers

@@ -122,7 +122,7 @@ def test_damage_is_reported_in_one_line_and_rebuild_repairs_it(built, damage):
     DAMAGE[damage](index)
     check = _run("check-index", "--index", str(index))
     assert check.returncode == 1
-    assert check.stderr.strip().startswith("Error: 索引已损坏") and "--rebuild" in check.stderr
+    assert check.stderr.strip().startswith("错误：索引已损坏") and "--rebuild" in check.stderr
     assert len(check.stderr.strip().splitlines()) == 1 and "Traceback" not in check.stderr
     update = _run("index", str(corpus), "--index", str(index))
     assert update.returncode == 1 and "索引已损坏" in update.stderr and "Traceback" not in update.stderr
@@ -166,11 +166,11 @@ def test_a_full_disk_is_one_line_leaves_nothing_and_the_next_run_works(built, tm
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 10, 64 << 10))
     full = _run("index", str(corpus), "--index", str(index), preexec_fn=small_files)
     assert full.returncode == 1
-    assert "disk full" in full.stderr and "Traceback" not in full.stderr, full.stderr
+    assert "磁盘已满" in full.stderr and "Traceback" not in full.stderr, full.stderr
     assert sorted(p.name for p in index.iterdir()) == before  # nothing left behind
     assert "5 篇" in _run("search", "党建", "--index", str(index)).stdout  # the old index answers
     again = _run("index", str(corpus), "--index", str(index))
-    assert again.returncode == 0 and "added 30" in again.stdout
+    assert again.returncode == 0 and "新增 30" in again.stdout
 
 
 # ------------------------------------------------------------ interruptions
@@ -197,6 +197,7 @@ def test_ctrl_c_during_parallel_reading_stops_at_once_and_keeps_the_index(tmp_pa
         if proc.returncode == 0:
             continue  # it had already finished: nothing to check this time
         assert "Traceback" not in err, err
+        assert err.strip().splitlines()[-1] == "已中断：索引保持原样", err
         assert Snapshot.open(index).token == token
     assert index_corpus(corpus, index, jobs=2).added == 380
 
@@ -213,9 +214,9 @@ def test_a_lock_file_removed_during_a_run_does_not_let_a_second_run_in(built):
     second = _run("index", str(corpus), "--index", str(index))
     out, err = first.communicate(timeout=60)
     # Our lock file is new, so the second run gets it; Whoosh's lock stops it.
-    assert second.returncode == 1 and "being written by another program" in second.stderr
+    assert second.returncode == 1 and "另一个程序正在写" in second.stderr
     assert first.returncode == 0, err
-    assert "added 1" in out
+    assert "新增 1" in out
     assert _run("check-index", "--index", str(index)).returncode == 0
 
 
@@ -230,7 +231,7 @@ def test_a_file_saved_while_it_is_read_is_read_again_next_run(built):
     assert "pause point analysed" in run.stderr.readline()  # read, not yet checked again
     path.write_text(NEW.replace("星火燎原", "燎原之势"), "utf-8")
     out, _ = run.communicate(timeout=60)
-    assert "changed while it was being read" in out
+    assert "读取时文件被改动了" in out
     assert Library(index).search("星火燎原").total == 0  # never kept under the new file's hash
     index_corpus(corpus, index, jobs=1)
     assert Library(index).search("燎原之势").total == 1
@@ -244,7 +245,7 @@ def test_unreadable_files_are_skipped_again_without_reading_them(built):
     # A second run that read any file would die at its first "reading" point.
     again = _run("index", str(corpus), "--index", str(index), env={"REPORTS_CRASH_AT": "reading"})
     assert again.returncode == 0, again.stderr
-    assert "skipped broken.docx" in again.stdout
+    assert "跳过 broken.docx" in again.stdout
     (corpus / "broken.docx").write_bytes(b"PK\x03\x04 broken in another way")
     changed = _run("index", str(corpus), "--index", str(index), env={"REPORTS_CRASH_AT": "reading"})
     assert changed.returncode == -signal.SIGKILL  # changed, so read again: it reached "reading"

@@ -61,7 +61,7 @@ def text_of(response) -> str:
 
 def result_ids(page: str) -> list[str]:
     """Report ids of the result titles, in order."""
-    hrefs = re.findall(r'<li class="result">\s*<h2><a href="([^"]+)"', page)
+    hrefs = re.findall(r'<li class="result"[^>]*>\s*<h2><a href="([^"]+)"', page)
     return [unquote(urlsplit(html.unescape(h)).path.removeprefix("/report/")) for h in hrefs]
 
 
@@ -81,7 +81,7 @@ def test_home_overview_and_syntax_help(client, library):
     page = text_of(get(client, "/"))
     stats = library.stats()
     assert f"<strong>{stats['reports']}</strong> 篇报告" in page
-    for year, n in stats["by_year"].items():
+    for year in stats["by_year"]:
         assert f'href="/search?year={year}"' in page
     for value in stats["by_type"]:
         assert f'href="/search?type={quote(value)}"' in page
@@ -107,6 +107,7 @@ def test_empty_query_is_the_overview(client, library):
     data = get(client, "/search.json?q=").get_json()
     assert data["total"] == library.generation().report_count
     assert data["facets"]["year"] == library.stats()["by_year"]
+    assert data["hits"] == [] and data["overview"] is True      # as the page: the overview, no list
 
 
 # ---------------------------------------------------------------- search
@@ -171,9 +172,9 @@ def test_facets_link_to_filtered_searches_and_chips_remove_them(client, library)
     page = text_of(get(client, "/search?q=" + quote("组织建设")))
     facets = library.search("组织建设").facets
     for year, n in facets["year"].items():
-        assert re.search(rf'href="/search\?q=[^"]*&amp;year={year}"><span>{year} 年</span><span class="n">{n}</span>', page)
+        assert re.search(rf'href="/search\?q=[^"]*&amp;year={year}"><span class="v">{year} 年</span><span class="n">{n}</span>', page)
     for value, n in facets["type"].items():
-        assert f'type={quote(value)}"><span>{value}</span><span class="n">{n}</span>' in page
+        assert f'type={quote(value)}"><span class="box" aria-hidden="true"></span><span class="v">{value}</span><span class="n">{n}</span>' in page
     # an active filter: chip with a link that removes it; the facet value is marked
     page = text_of(get(client, f"/search?q={quote('组织建设')}&year=2023&type={quote('汇报')}"))
     chips = re.findall(r'<a class="chip" href="([^"]+)"[^>]*>([^<]+)<', page)
@@ -188,16 +189,17 @@ def test_facets_link_to_filtered_searches_and_chips_remove_them(client, library)
     assert 'class="on" aria-current="true"' in page
     # a filter inside the query shows as a chip that rewrites the query
     page = text_of(get(client, "/search?q=" + quote("组织建设 year:2023")))
-    href = re.search(r'<a class="chip" href="([^"]+)"', page).group(1)
+    href = re.search(r'<a class="chip typed" href="([^"]+)"', page).group(1)
     assert parse_qs(urlsplit(html.unescape(href)).query)["q"] == ["组织建设"]
 
 
 def test_sorting(client):
     q = quote("党建")
-    years = lambda sort: [h["year"] or 0 for h in get(client, f"/search.json?q={q}&sort={sort}").get_json()["hits"]]  # noqa: E731
+    years = lambda sort: [h["year"] or 0 for h in get(client, f"/search.json?q={q}&sort={sort}").get_json()["hits"]]
     assert years("newest") == sorted(years("newest"), reverse=True)
     assert years("oldest") == sorted(years("oldest"))
-    assert get(client, f"/search.json?q={q}&sort=bogus").get_json()["sort"] == "relevance"
+    assert get(client, f"/search.json?q={q}&sort=bogus", 400).get_json()["error"] == \
+        "排序方式应为 relevance（相关度）、newest（最新）、oldest（最早）。"
     assert get(client, f"/search.json?q={q}&sort=").get_json()["sort"] == "relevance"
     page = text_of(get(client, f"/search?q={q}&sort=newest"))
     assert '<strong aria-current="true">最新</strong>' in page
@@ -290,8 +292,10 @@ def test_phrase_page_and_json_twin(client, library):
     assert len(spots) == len(data["lines"])
     for href, line in zip(spots, data["lines"]):
         assert html.unescape(href) == f"/report/{quote(line['id'])}?q={quoted}#o{line['offset']}"
-        assert f'<span class="kl"><span>{html.escape(line["left"])}</span></span>' in page
-        assert f'<span class="kr"><span>{html.escape(line["right"])}</span></span>' in page
+        cut_left = "…" if len(line["left"]) >= 30 else ""
+        cut_right = "…" if len(line["right"]) >= 30 else ""
+        assert f'<span class="kl"><span>{cut_left}{html.escape(line["left"])}</span></span>' in page
+        assert f'<span class="kr"><span>{html.escape(line["right"])}{cut_right}</span></span>' in page
         copy = f'{line["sentence"]}（来源：《{line["title"]}》，{line["year"]}年）'
         assert f'data-copy="{html.escape(copy)}"' in page
     # the spot exists in the report: an anchor right before the marked phrase
@@ -300,9 +304,9 @@ def test_phrase_page_and_json_twin(client, library):
     offset = data["lines"][0]["offset"]
     assert re.search(rf'<span class="anchor" id="o{offset}"></span><mark class="hit" data-hit="\d+" id="hit-\d+">压紧压实</mark>', report)
     # collocations link to narrower lookups; the year chart links to a filtered one
-    for word, n in data["before"]:
+    for word, n, _ in data["before"]:
         assert f'href="/phrase?q={quote(word + "压紧压实")}"' in page
-    for word, n in data["after"]:
+    for word, n, _ in data["after"]:
         assert f'href="/phrase?q={quote("压紧压实" + word)}"' in page
     assert '<svg class="bars"' in page
     for year in data["by_year"]:
@@ -316,7 +320,7 @@ def test_phrase_sorts_pages_and_filters(client, library):
         assert data["sort"] == sort
         assert [l["offset"] for l in data["lines"]] == [
             l.offset for l in lookup(library, "党建工作", sort=sort).lines]
-    assert get(client, f"/phrase.json?q={q}&sort=bogus").get_json()["sort"] == "rank"
+    assert "排序方式应为 rank（按相关度）" in get(client, f"/phrase.json?q={q}&sort=bogus", 400).get_json()["error"]
     data = get(client, f"/phrase.json?q={q}&page=2").get_json()
     assert data["page"] == 2 and data["lines"]
     assert get(client, f"/phrase.json?q={q}&page=99").get_json()["lines"] == []
@@ -331,8 +335,8 @@ def test_phrase_grouped_duplicates_show_count_and_also_in(own):
     passage = "会议强调，要把压紧压实管党治党政治责任作为首要任务。"
     client = own({f"copy{i}.txt": f"第{i}份学习材料\n{passage}\n" for i in range(3)})
     page = text_of(get(client, "/phrase?q=" + quote("压紧压实管党")))
-    assert '<span class="dup" title="相同的句子出现了 3 次">×3</span>' in page
-    assert "另见 2 篇" in page
+    assert '<summary class="dup" title="相同的句子出现了 3 次，点开看还有哪些报告">同句 3 处</summary>' in page
+    assert "还见于 2 篇" in page and "×3" not in page
     assert page.count("学习材料》") >= 3
 
 
@@ -381,12 +385,12 @@ def test_report_original_shows_noise_struck_through(client, seed_index):
     raw = read_text(corpus / SEED)
     report = clean(raw, corpus_rules(corpus))
     pre = page[page.index('<pre class="raw">') + len('<pre class="raw">'):page.index("</pre>")]
-    dels = re.findall(r'<del title="([^"]+)" class="[^"]*">(.*?)</del>', pre, flags=re.S)
+    dels = re.findall(r'<del title="([^"]+)" class="[^"]*">(.*?)</del>', pre, flags=re.DOTALL)
     assert len(dels) == len(report.removed)
     assert [rule for rule, _ in dels] == [s.rule for s in report.removed]
     assert [html.unescape(t) for _, t in dels] == [raw[s.start:s.end] for s in report.removed]
     assert html.unescape(re.sub(r"<[^>]+>", "", pre)) == raw        # all of the raw text
-    kept = html.unescape(re.sub(r"<del[^>]*>.*?</del>", "", pre, flags=re.S))
+    kept = html.unescape(re.sub(r"<del[^>]*>.*?</del>", "", pre, flags=re.DOTALL))
     assert kept == report.text                                        # minus the struck = cleaned
     assert any("3484字" in html.unescape(t) for _, t in dels)
 
@@ -484,7 +488,7 @@ def test_no_inline_scripts_or_styles(client):
         page = text_of(client.get(url))
         scripts = re.findall(r"<script\b[^>]*>", page)
         assert scripts and all(re.search(r'\bsrc="/static/', s) for s in scripts), url
-        assert re.findall(r"<script\b[^>]*>(.*?)</script>", page, flags=re.S) == [""] * len(scripts)
+        assert re.findall(r"<script\b[^>]*>(.*?)</script>", page, flags=re.DOTALL) == [""] * len(scripts)
         assert " style=" not in page and "<style" not in page, url
         assert not re.search(r"\son[a-z]+=", page), url                    # no onclick= etc.
         assert "//" not in "".join(re.findall(r'(?:src|href)="(?:https?:)?//[^"]*"', page))  # no CDN
@@ -593,7 +597,7 @@ def test_phrase_page_says_when_a_sort_covers_only_the_first_occurrences(client, 
     from search import phrase as phrase_module
     monkeypatch.setattr(phrase_module, "SORT_AT_MOST", 40)
     page = client.get("/phrase?q=的&sort=left").get_data(as_text=True)
-    assert "按左侧文字排列的是按相关度排在前面的 40 处" in page
+    assert "按前一个词排列的是按相关度排在前面的 40 处" in page
     data = client.get("/phrase.json?q=的&sort=left").get_json()
     assert data["lines_from"] == 40 < data["total_occurrences"]
     assert "排在前面的" not in client.get("/phrase?q=压紧压实&sort=left").get_data(as_text=True)

@@ -76,9 +76,10 @@ def _warm_up(library: Library) -> None:
     """Load the generation (which starts warming its texts) and the segmenter
     now, not on the first request."""
     try:
-        from search import analysis
+        from search import analysis, sortkey
         gen = library.generation()
         analysis.segmenter(gen.user_dict)
+        sortkey.table()  # the pinyin order of a sort by context
     except Exception:  # noqa: BLE001, S110 - no index yet, or being written: the first request will say so
         pass
 

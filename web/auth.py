@@ -57,11 +57,11 @@ def _digest(user: str, password: str) -> bytes:
 def parse_line(line: str, where: str) -> tuple[str, str]:
     user, colon, password = line.partition(":")
     if not colon:
-        raise AuthConfigError(f"{where}: expected user:password, found no colon")
+        raise AuthConfigError(f"{where}：应写作 用户名:密码，这里没有冒号")
     if not user.strip():
-        raise AuthConfigError(f"{where}: the user name is empty")
+        raise AuthConfigError(f"{where}：用户名是空的")
     if not password:
-        raise AuthConfigError(f"{where}: the password for {user!r} is empty")
+        raise AuthConfigError(f"{where}：用户 {user!r} 的密码是空的")
     return user, password
 
 
@@ -71,16 +71,16 @@ def read_auth_file(path: Path) -> Credentials:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise AuthConfigError(f"auth file {path} does not exist") from None
+        raise AuthConfigError(f"登录文件 {path} 不存在") from None
     except (OSError, UnicodeError) as exc:
-        raise AuthConfigError(f"cannot read auth file {path}: {exc}") from None
+        raise AuthConfigError(f"读不出登录文件 {path}：{exc}") from None
     pairs = []
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if line and not line.startswith("#"):
-            pairs.append(parse_line(line, f"{path} line {number}"))
+            pairs.append(parse_line(line, f"{path} 第 {number} 行"))
     if not pairs:
-        raise AuthConfigError(f"auth file {path} names no user (lines user:password)")
+        raise AuthConfigError(f"登录文件 {path} 中没有用户（每行写 用户名:密码）")
     return Credentials.from_pairs(pairs)
 
 
@@ -102,7 +102,9 @@ def install(app: Flask, credentials: Credentials) -> None:
         if (given is not None and given.type == "basic"
                 and credentials.accepts(given.username or "", given.password or "")):
             return None
-        from .views import error_response  # the error page and JSON envelope every route uses
+        from .views import (
+            error_response,  # the error page and JSON envelope every route uses
+        )
         response = error_response(401, "需要登录：请输入报告检索的用户名和密码。")
         # WSGI header values are latin-1 strings standing for bytes: the realm goes out as UTF-8.
         response.headers["WWW-Authenticate"] = CHALLENGE.encode("utf-8").decode("latin-1")
@@ -128,9 +130,9 @@ def for_serve(auth_file: Path | None, host: str) -> tuple[Credentials | None, li
     credentials = read_auth_file(auth_file) if auth_file else from_env()
     warnings = []
     if auth_file and os.name == "posix" and auth_file.stat().st_mode & 0o077:
-        warnings.append(f"warning: {auth_file} can be read by other users of this machine; "
-                        f"chmod 600 {auth_file}")
+        warnings.append(f"注意：本机的其他用户能读 {auth_file}；"
+                        f"请运行 chmod 600 {auth_file}")
     if credentials is None and not is_loopback(host):
-        warnings.append(f"warning: serving on {host or 'every address'} without a login: anyone on the "
-                        f"network can read the library; use --auth-file (or {ENV_VAR}=user:pass)")
+        warnings.append(f"注意：在 {host or '所有地址'} 上提供服务而不要求登录：网络上的任何人都能读这个库；"
+                        f"请用 --auth-file（或 {ENV_VAR}=用户名:密码）")
     return credentials, warnings

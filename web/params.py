@@ -1,17 +1,22 @@
-"""Request parameters, validated. Anything invalid raises WebError(400) with
-a message in Chinese; unknown sort values fall back to the default."""
+"""Request parameters, validated alike: anything a parameter cannot mean
+(a page of abc, a sort of bogus, a type not in the list) raises WebError(400)
+with a message in Chinese. What is typed in the query box never does:
+malformed syntax there is searched as text."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from search import choices
 from search.query import MAX_QUERY_CHARS, Filters, parse_years
 
 MAX_PAGE = 10000
 MAX_FILTER_VALUES = 10
 MAX_FILTER_CHARS = 40
+PHRASE_LIMIT = 50          # lines a page of phrase lookup shows
+MAX_LIMIT = 1000
 
 SEARCH_SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
-PHRASE_SORTS = {"rank": "按出处", "left": "按前文", "right": "按后文"}
+PHRASE_SORTS = {"rank": "按相关度", "left": "按前一个词", "right": "按后一个词"}
 
 
 class WebError(Exception):
@@ -28,18 +33,31 @@ def query(args) -> str:
     return q
 
 
-def page(args) -> int:
-    raw = (args.get("page") or "").strip()
+def _whole(args, name: str, lo: int, hi: int, default: int, what: str) -> int:
+    raw = (args.get(name) or "").strip()
     if not raw:
-        return 1
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
-        raise WebError(400, f"页码应为 1 到 {MAX_PAGE} 之间的整数。")
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not lo <= int(raw) <= hi:
+        raise WebError(400, f"{what}应为 {lo} 到 {hi} 之间的整数。")
     return int(raw)
 
 
+def page(args) -> int:
+    return _whole(args, "page", 1, MAX_PAGE, 1, "页码")
+
+
+def limit(args) -> int:
+    return _whole(args, "limit", 1, MAX_LIMIT, PHRASE_LIMIT, "每页行数（limit）")
+
+
 def sort(args, allowed: dict[str, str], default: str) -> str:
-    value = args.get("sort") or default
-    return value if value in allowed else default
+    value = (args.get("sort") or "").strip()
+    if not value:
+        return default
+    if value not in allowed:
+        listed = "、".join(f"{k}（{v}）" for k, v in allowed.items())
+        raise WebError(400, f"排序方式应为 {listed}。")
+    return value
 
 
 def years(args) -> tuple[int, int] | None:
@@ -52,11 +70,19 @@ def years(args) -> tuple[int, int] | None:
     return parsed
 
 
-def _values(args, name: str, label: str) -> list[str]:
+def _values(args, name: str, label: str, valid: list[str] | None) -> list[str]:
     values = [v.strip() for v in args.getlist(name) if v.strip()]
     if len(values) > MAX_FILTER_VALUES or any(len(v) > MAX_FILTER_CHARS for v in values):
         raise WebError(400, f"{label}筛选条件过多或过长。")
-    return list(dict.fromkeys(values))
+    values = list(dict.fromkeys(values))
+    bad = [v for v in values if valid is not None and v not in valid]
+    if bad:
+        raise WebError(400, choices.message(name, bad, valid) + "。")
+    return values
+
+
+def year_text(ys: tuple[int, int] | None) -> str:
+    return "" if ys is None else (str(ys[0]) if ys[0] == ys[1] else f"{ys[0]}-{ys[1]}")
 
 
 @dataclass
@@ -69,6 +95,7 @@ class State:
     year: str = ""
     types: list[str] = field(default_factory=list)
     levels: list[str] = field(default_factory=list)
+    limit: int = PHRASE_LIMIT
 
     def filters(self) -> Filters:
         return Filters(parse_years(self.year) if self.year else None, set(self.types), set(self.levels))
@@ -79,19 +106,25 @@ class State:
     def args(self, default_sort: str, **changes) -> dict:
         """URL parameters for this state with `changes` applied; defaults omitted."""
         values = {"q": self.q, "sort": self.sort, "year": self.year,
-                  "type": list(self.types), "level": list(self.levels), "page": self.page}
+                  "type": list(self.types), "level": list(self.levels), "page": self.page,
+                  "limit": self.limit}
         values.update(changes)
         out = {}
         for key, value in values.items():
-            if key == "page" and value == 1 or key == "sort" and value == default_sort:
+            if (key == "page" and value == 1 or key == "sort" and value == default_sort
+                    or key == "limit" and value == PHRASE_LIMIT):
                 continue
             if value not in ("", None, []):
                 out[key] = value
         return out
 
 
-def state(args, sorts: dict[str, str], default_sort: str) -> State:
-    ys = years(args)
-    year = "" if ys is None else (str(ys[0]) if ys[0] == ys[1] else f"{ys[0]}-{ys[1]}")
-    return State(q=query(args), page=page(args), sort=sort(args, sorts, default_sort), year=year,
-                 types=_values(args, "type", "类型"), levels=_values(args, "level", "层级"))
+def state(args, sorts: dict[str, str], default_sort: str,
+          valid: dict[str, list[str]] | None = None) -> State:
+    """Every parameter checked; `valid` holds the type and level names
+    (choices.names), None to take any."""
+    return State(q=query(args), page=page(args), sort=sort(args, sorts, default_sort),
+                 year=year_text(years(args)),
+                 types=_values(args, "type", "类型", valid["type"] if valid else None),
+                 levels=_values(args, "level", "层级", valid["level"] if valid else None),
+                 limit=limit(args) if sorts is PHRASE_SORTS else PHRASE_LIMIT)

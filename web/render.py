@@ -2,6 +2,7 @@
 print with autoescaping. Nothing here builds HTML."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
@@ -9,7 +10,12 @@ from itertools import pairwise
 
 from search.analysis import fold
 from search.highlight import Segment, find_all, hit_spans, segments
-from search.query import QueryTooLong, filter_token, parse
+from search.kwic import CONTEXT
+from search.phrase import PhraseResult
+from search.query import QUOTE_CHARS, QueryTooLong, filter_token, parse
+
+_ORDINAL = re.compile(r"[一二三四五六七八九十]{1,2}是")
+LEAD_DEPTH = 5   # the outline's 一是… entries: lead words of a sentence, not headings
 
 
 def needles(q: str) -> list[str]:
@@ -34,6 +40,7 @@ class Piece:
     hit_start: bool = False          # the first piece of the hit carries id="hit-N"
     heading: int | None = None       # offset of the inline heading it is part of
     heading_start: bool = False      # the first piece of the heading carries id="h-<offset>"
+    lead: bool = False               # the heading is a lead (一是…): only its ordinal is marked
     anchors: list[int] = field(default_factory=list)  # id="o<offset>" anchors before it
 
 
@@ -54,7 +61,7 @@ def report_blocks(text: str, outline: list[dict], hits: list[tuple[int, int]],
     folded = fold(text)
     anchors = sorted({a for a, _ in hits} | {o for n in set(folded_needles) if n
                                              for o in find_all(folded, n)})
-    heads = sorted((h["offset"], h["offset"] + len(h["text"]), h["depth"]) for h in outline
+    heads = sorted((h["offset"], _head_end(text, h), h["depth"]) for h in outline
                    if 0 <= h["offset"] < len(text))
     head_starts = [h[0] for h in heads]
     blocks: list[Block] = []
@@ -67,12 +74,22 @@ def report_blocks(text: str, outline: list[dict], hits: list[tuple[int, int]],
         lo, hi = bisect_left(head_starts, start), bisect_left(head_starts, end)
         inline = heads[lo:hi]
         whole = None
-        if number and inline and inline[0][0] == start and inline[0][1] >= end:
+        if number and inline and inline[0][0] == start and inline[0][1] >= end and inline[0][2] != LEAD_DEPTH:
             whole, inline = inline[0], inline[1:]
         kind = "title" if number == 0 else (f"h{min(whole[2] + 1, 4)}" if whole else "p")
         blocks.append(Block(kind, start, whole[0] if whole else None,
                             _pieces(text, start, end, inline, hits, anchors)))
     return blocks
+
+
+def _head_end(text: str, heading: dict) -> int:
+    """Where an outline entry's marked run ends: a lead (一是…) marks only
+    its ordinal, whatever sentence follows; a heading, its text."""
+    start = heading["offset"]
+    if heading["depth"] == LEAD_DEPTH:
+        m = _ORDINAL.match(text, start)
+        return m.end() if m else start + min(2, len(heading["text"]))
+    return start + len(heading["text"])
 
 
 def _pieces(text, start, end, inline, hits, anchors) -> list[Piece]:
@@ -87,6 +104,7 @@ def _pieces(text, start, end, inline, hits, anchors) -> list[Piece]:
         spans.append((max(a, start), min(b, end), k, a))
     local_anchors = anchors[bisect_left(anchors, start):bisect_left(anchors, end)]
     heads = [(a, min(b, end)) for a, b, _ in inline]
+    leads = {a for a, _, depth in inline if depth == LEAD_DEPTH}
     cuts = {start, end, *local_anchors}
     for s, e, _, _ in spans:
         cuts.update((s, e))
@@ -112,6 +130,7 @@ def _pieces(text, start, end, inline, hits, anchors) -> list[Piece]:
             found = next((h for h in open_heads if b <= h[1]), None)
             if found:
                 piece.heading, piece.heading_start = found[0], a == found[0]
+                piece.lead = found[0] in leads
         out.append(piece)
     return out
 
@@ -202,3 +221,41 @@ def _without(q: str, key: str | None, value: str | None) -> str:
         if not (found and (key is None or found[0] == key) and (value is None or found[1] == value)):
             kept.append(token)
     return " ".join(kept)
+
+
+def unquoted(q: str) -> str:
+    """The query without its quote marks ("" when it has none): what a
+    zero-results page offers to search instead."""
+    if not any(c in QUOTE_CHARS for c in q):
+        return ""
+    return " ".join("".join(" " if c in QUOTE_CHARS else c for c in q).split())
+
+
+# ------------------------------------------------------------------ KWIC
+
+@dataclass
+class KwicView:
+    line: object                         # the phrase.KwicLine
+    left: list[tuple[str, bool]]         # (text, is the sort key)
+    right: list[tuple[str, bool]]
+    left_cut: bool                       # the context goes on past what is shown
+    right_cut: bool
+
+
+def kwic_lines(result: PhraseResult) -> list[KwicView]:
+    """Each line's contexts cut around its sort key (marked when the lines
+    are sorted by context), with whether the context was cut short."""
+    out = []
+    for line in result.lines:
+        left, right = [(line.left, False)], [(line.right, False)]
+        if line.key and result.sort in ("left", "right"):
+            a, b = line.key
+            side = line.left if result.sort == "left" else line.right
+            parts = [(side[:a], False), (side[a:b], True), (side[b:], False)]
+            parts = [p for p in parts if p[0]]
+            if result.sort == "left":
+                left = parts
+            else:
+                right = parts
+        out.append(KwicView(line, left, right, len(line.left) >= CONTEXT, len(line.right) >= CONTEXT))
+    return out

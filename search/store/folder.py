@@ -69,7 +69,7 @@ def open_or_create(index_dir: Path, wipe_if_damaged: bool, notes: list[str]):
     legacy = [p for p in index_dir.iterdir() if p.name in _LEGACY or p.name.startswith(("gen-", ".gen-"))]
     if legacy:
         wipe(index_dir)
-        notes.append("the index was written by another version of Report Search: rebuilt")
+        notes.append("索引是另一版本的报告检索写的：已重建")
     try:
         if any(p.name.startswith(f"_{INDEX_NAME}_") and p.name.endswith(".toc") for p in index_dir.iterdir()):
             ix = whoosh_index.open_dir(index_dir, INDEX_NAME)
@@ -77,10 +77,10 @@ def open_or_create(index_dir: Path, wipe_if_damaged: bool, notes: list[str]):
             return ix
     except Exception as exc:
         if not wipe_if_damaged:
-            raise IndexDamaged(index_dir, f"Whoosh's table of contents cannot be read "
-                                          f"({type(exc).__name__}: {exc})") from None
+            raise IndexDamaged(index_dir, f"读不出 Whoosh 的目录文件"
+                                          f"（{type(exc).__name__}: {exc}）") from None
         wipe(index_dir)
-        notes.append("the damaged index was removed before rebuilding it")
+        notes.append("已删除损坏的索引，再重建")
     return whoosh_index.create_in(index_dir, build_schema(), INDEX_NAME)
 
 
@@ -125,8 +125,8 @@ def remove_leftovers(index_dir: Path, ix) -> list[str]:
                 (unfinished if p.stat().st_mtime >= toc_time else stale).add(segid)
                 p.unlink(missing_ok=True)
     if unfinished:
-        notes.append(f"removed {len(unfinished)} unfinished segment file(s) an interrupted run left")
+        notes.append(f"删除了中断的运行留下的 {len(unfinished)} 个未写完的段文件")
     if stale:
-        notes.append(f"removed {len(stale)} old segment file(s) an interrupted run did not clean up")
+        notes.append(f"删除了中断的运行没来得及清理的 {len(stale)} 个旧段文件")
     return notes
 

@@ -39,7 +39,7 @@ class NoIndex(Exception):
     """No usable index: none yet, another version's, or damaged."""
 
     def __init__(self, index_dir: Path, message: str | None = None):
-        super().__init__(message or f"no index at {index_dir}/ — run `reports index` first")
+        super().__init__(message or f"{index_dir}/ 中没有索引 —— 请先运行 reports index")
 
 
 class IndexDamaged(NoIndex):
@@ -158,8 +158,8 @@ class Snapshot:
                     continue  # replaced while being read
             except Exception as exc:  # Whoosh raises many kinds on a bad table of contents
                 if attempt == 4:
-                    raise IndexDamaged(index_dir, f"Whoosh's table of contents cannot be read "
-                                                  f"({type(exc).__name__}: {exc})") from None
+                    raise IndexDamaged(index_dir, f"读不出 Whoosh 的目录文件"
+                                                  f"（{type(exc).__name__}: {exc}）") from None
                 continue
             try:
                 snap = cls(index_dir, ix, toc, cache)
@@ -303,7 +303,7 @@ class Snapshot:
                     found = reader.stored_fields(local)
             except Exception as exc:  # Whoosh's files: zlib, pickle, struct errors
                 raise IndexDamaged(self.index_dir, f"{part.whoosh.segment_id()}.seg cannot be read "
-                                                   f"({type(exc).__name__}: {exc})") from None
+                                                   f"（{type(exc).__name__}: {exc}）") from None
             self.cache.put(key, found, size=2 * len(found.get("body") or "") + 512)
         return found
 

@@ -63,8 +63,8 @@ class IndexWriter:
         self.ix = open_or_create(self.index_dir, wipe_if_damaged=rebuild, notes=self.notes)
         self._lock = self.ix.lock("WRITELOCK")
         if not self._lock.acquire(blocking=False):
-            raise WriteBusy(f"the index at {self.index_dir}/ is being written by another program; "
-                            "try again when it has finished")
+            raise WriteBusy(f"另一个程序正在写 {self.index_dir}/ 中的索引；"
+                            "等它写完再试")
         try:
             self.notes += remove_leftovers(self.index_dir, self.ix)
             toc = self.ix._read_toc()

@@ -1,6 +1,7 @@
 // 报告检索 — small conveniences on top of pages that work without JavaScript:
 // "/" focuses the search box, n / p step through the hits of a report,
-// copy buttons on phrase lines, the outline folds on narrow screens.
+// copy-with-citation buttons (phrase lines, snippets, paragraphs, outline
+// entries), the outline folds on narrow screens.
 (function () {
   "use strict";
 
@@ -102,18 +103,63 @@
     });
   }
 
+  function flash(btn, ok) {
+    btn.textContent = ok ? "已复制" : "复制失败";
+    btn.classList.toggle("done", ok);
+    setTimeout(function () { btn.textContent = "复制"; btn.classList.remove("done"); }, 1600);
+  }
+
+  // The citation format of every copy button (search/export.py: citation).
+  function cite(text, source) {
+    var year = source.getAttribute("data-year");
+    return text + "（来源：《" + source.getAttribute("data-title") + "》" + (year ? "，" + year + "年" : "") + "）";
+  }
+
+  function clean(text) {
+    return text.replace(/\s+/g, " ").replace(/^[\s…]+|[\s…]+$/g, "");
+  }
+
+  // A button after `el` (inside it) that copies `text()` with the citation of `source`.
+  function addCopy(el, source, text, label) {
+    var btn = document.createElement("button");
+    btn.type = "button";
+    btn.className = "copy " + label;
+    btn.textContent = "复制";
+    btn.title = "复制这段文字和出处";
+    btn.setAttribute("data-copy-text", "");
+    el.appendChild(btn);
+    btn.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      ev.stopPropagation();
+      copyText(cite(text(), source)).then(function () { flash(btn, true); }, function () { flash(btn, false); });
+    });
+  }
+
   function setupCopy() {
     Array.prototype.forEach.call(document.querySelectorAll("button.copy[data-copy]"), function (btn) {
       btn.hidden = false;
       btn.addEventListener("click", function () {
-        copyText(btn.getAttribute("data-copy")).then(function () {
-          btn.textContent = "已复制";
-          btn.classList.add("done");
-        }, function () {
-          btn.textContent = "复制失败";
-        });
-        setTimeout(function () { btn.textContent = "复制"; btn.classList.remove("done"); }, 1600);
+        copyText(btn.getAttribute("data-copy")).then(function () { flash(btn, true); },
+                                                     function () { flash(btn, false); });
       });
+    });
+    // snippets of a result list
+    Array.prototype.forEach.call(document.querySelectorAll(".result[data-title] .snip"), function (p) {
+      var source = p.closest(".result");
+      var text = clean(p.textContent);
+      addCopy(p, source, function () { return text; }, "scopy");
+    });
+    // every paragraph and heading of a report, and every outline entry
+    var doc = document.querySelector("article.doc[data-title]");
+    if (!doc) return;
+    Array.prototype.forEach.call(doc.querySelectorAll(".body > p, .body > h2, .body > h3, .body > h4"), function (el) {
+      var text = clean(el.textContent);
+      addCopy(el, doc, function () { return text; }, "pcopy");
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".outline li"), function (li) {
+      var link = li.querySelector("a");
+      var text = clean(link ? link.textContent : li.textContent);
+      addCopy(li, doc, function () { return text; }, "ocopy");
     });
   }
 
