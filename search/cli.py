@@ -374,5 +374,10 @@ def check_index_cmd(index_dir):
                f"校验了 {checked / 1e6:.1f} MB")
 
 
+# 草稿比对 (issue 15), in its own module
+from .cli_check import check_cmd
+
+main.add_command(check_cmd)
+
 if __name__ == "__main__":
     main()
