@@ -424,3 +424,97 @@ def test_docx_output_highlights_copied_sentences_and_carries_their_sources(built
     assert any(t.startswith("草稿比对") for t in texts)
     # and our own reader reads the draft back
     assert draft.read_path(out).split("\n") == path.read_text("utf-8").split("\n")
+
+
+# ---------------------------------------------------------------- the web page
+
+@pytest.fixture(scope="module")
+def client(built):
+    from web import create_app
+
+    corpus, index, _ = built
+    app = create_app({"INDEX_DIR": index, "CORPUS_DIR": corpus, "WARM_UP": False, "AUTH": None})
+    return app.test_client()
+
+
+def folder_state(*folders: Path) -> dict:
+    return {p: (p.stat().st_size, p.stat().st_mtime_ns) for f in folders for p in sorted(f.rglob("*"))}
+
+
+def test_the_page_states_its_limits_and_checks_a_pasted_draft(built, client):
+    corpus, index, library = built
+    form = client.get("/check")
+    page = form.get_data(as_text=True)
+    assert form.status_code == 200 and 'enctype="multipart/form-data"' in page and 'method="post"' in page
+    assert f"不超过 {draft_views().MAX_UPLOAD_MB} MB" in page and "不保存在服务器上" in page
+    copied = seed_sentences()["004_c3b5e33bd99874ad.txt"][3]
+    text = f"某镇工作汇报\n{copied}{FORMULA}全新的一句话，没有出处。"
+    before = folder_state(corpus, index)
+    html = client.post("/check", data={"text": text})
+    assert html.status_code == 200
+    body = html.get_data(as_text=True)
+    assert 'class="ck-s ck-copied" href="#ck-src-1"' in body and 'class="ck-s ck-common"' in body
+    assert 'id="ck-src-1"' in body and "004_c3b5e33bd99874ad.txt" in body
+    assert "/report/004_c3b5e33bd99874ad.txt?q=" in body   # a link to the spot
+    as_json = client.post("/check.json", data={"text": text}).get_json()
+    expected = draft.check(library, text, corpus).to_json()
+    assert {k: v for k, v in as_json.items() if k != "elapsed_ms"} == \
+        {k: v for k, v in expected.items() if k != "elapsed_ms"}
+    assert folder_state(corpus, index) == before   # nothing stored
+
+
+def draft_views():
+    from web import draft_views
+
+    return draft_views
+
+
+def test_the_page_takes_a_file_and_refuses_what_it_cannot_read(client, tmp_path):
+    import io
+
+    import docx
+
+    copied = seed_sentences()["004_c3b5e33bd99874ad.txt"][3]
+    document = docx.Document()
+    document.add_paragraph("某镇工作汇报")
+    document.add_paragraph(copied)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    data = client.post("/check.json", data={"file": (io.BytesIO(buffer.getvalue()), "草稿.docx")},
+                       content_type="multipart/form-data").get_json()
+    assert [s["class"] for s in data["sentences"]] == ["new", "copied"]
+    refused = client.post("/check", data={"file": (io.BytesIO(b"x"), "a.pdf")}, content_type="multipart/form-data")
+    assert refused.status_code == 400 and ".pdf" in refused.get_data(as_text=True)
+    empty = client.post("/check.json", data={"text": "  "})
+    assert empty.status_code == 400 and empty.get_json()["ok"] is False and "空" in empty.get_json()["error"]
+    big = draft_views().MAX_UPLOAD_BYTES + 1
+    too_big = client.post("/check", data={"file": (io.BytesIO(b"a" * big), "big.txt")},
+                          content_type="multipart/form-data")
+    assert too_big.status_code == 413 and "5 MB" in too_big.get_data(as_text=True)
+    assert client.get("/check.json").status_code == 405
+
+
+def test_the_page_escapes_the_draft_and_its_sources(client):
+    payload = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    body = client.post("/check", data={"text": f"{payload}\n{FORMULA}{payload}。"}).get_data(as_text=True)
+    assert "<script>alert" not in body and "<img src=x" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert " style=" not in body and "onerror=" not in body.replace("&lt;img src=x onerror=", "")
+
+
+def test_the_page_needs_the_same_login_as_everything_else(built):
+    import base64
+
+    from web import create_app
+    from web.auth import Credentials
+
+    corpus, index, _ = built
+    app = create_app({"INDEX_DIR": index, "CORPUS_DIR": corpus, "WARM_UP": False,
+                      "AUTH": Credentials.from_pairs([("张三", "密码")])})
+    locked = app.test_client()
+    for method, url in (("get", "/check"), ("post", "/check"), ("post", "/check.json"),
+                        ("get", "/static/check.js")):
+        assert getattr(locked, method)(url, data={"text": FORMULA} if method == "post" else None).status_code == 401
+    login = {"Authorization": "Basic " + base64.b64encode("张三:密码".encode()).decode()}
+    ok = locked.post("/check.json", data={"text": FORMULA}, headers=login)
+    assert ok.status_code == 200 and ok.get_json()["sentences"][0]["class"] == "common"

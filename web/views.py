@@ -59,6 +59,8 @@ def wants_json() -> bool:
 
 def register(app) -> None:
     app.register_blueprint(bp)
+    from . import draft_views  # 草稿比对 (issue 15)
+    app.register_blueprint(draft_views.bp)
 
     @app.context_processor
     def _helpers():
