@@ -194,14 +194,20 @@ class _Found:
 
 
 def _best(snap: Snapshot, m: Matches, cores: int) -> _Found:
-    """One match per (core, near-duplicate group): the closest, then the newest report."""
+    """One match per (core, near-duplicate group): the closest, then the
+    newest report, then the first; ordered by core, then the same way."""
     groups = np.asarray(snap.group)[m.docs].astype(np.int64)
-    years = snap.years[m.docs]
-    order = np.lexsort((m.docs, -years, -m.overlaps, groups, m.which))
-    first = np.concatenate([[True], (np.diff(m.which[order]) != 0) | (np.diff(groups[order]) != 0)]) \
-        if len(order) else np.zeros(0, bool)
-    rows = order[first]
-    rows = rows[np.lexsort((m.docs[rows], -years[rows], -m.overlaps[rows], m.which[rows]))]
+    # overlap (3 decimals) and year as ranks: larger first
+    closeness = 1000 - np.round(m.overlaps * 1000).astype(np.int64)
+    age = 4095 - np.clip(snap.years[m.docs].astype(np.int64), 0, 4095)
+    rank = (closeness << 12) | age
+    order = np.lexsort((m.docs, rank, groups, m.which))
+    if len(order):
+        keep = np.concatenate([[True], (np.diff(m.which[order]) != 0) | (np.diff(groups[order]) != 0)])
+        rows = order[keep]
+        rows = rows[np.lexsort((m.docs[rows], rank[rows], m.which[rows]))]
+    else:
+        rows = order
     kept = Matches(*(getattr(m, f)[rows] for f in ("which", "docs", "offsets", "lengths", "overlaps", "shared")))
     start = np.searchsorted(kept.which, np.arange(cores + 1), side="left")
     return _Found(kept, groups[rows], start)
@@ -210,8 +216,9 @@ def _best(snap: Snapshot, m: Matches, cores: int) -> _Found:
 def _found(snap: Snapshot, cores: list[str], common_at: int) -> _Found:
     exact = draft_match.exact(snap, cores)
     counts = np.diff(_best(snap, exact, len(cores)).start)
-    wanted = [i for i, c in enumerate(cores) if len(words_only(c)) >= SHORT and counts[i] < common_at]
-    near = draft_match.near(snap, cores, wanted)
+    need = {i: common_at - int(counts[i]) for i, c in enumerate(cores)
+            if len(words_only(c)) >= SHORT and counts[i] < common_at}
+    near = draft_match.near(snap, cores, need)
     parts = [exact, near]
     # A near-copy may itself be a formula many reports use in that form: count those too.
     variants = _variants(near, cores, counts, common_at)

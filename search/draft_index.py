@@ -83,9 +83,59 @@ def text_at(data: SegmentData, positions: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def ranges(data: SegmentData, patterns: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+SAMPLE = 256  # one suffix in this many is kept, by its first characters, to start the searches from
+
+
+def sampled_keys(data: SegmentData) -> np.ndarray:
+    """The first characters of every SAMPLE-th suffix of the array, each as
+    one integer that sorts as they do (cheap: n / SAMPLE suffixes read)."""
+    rows = np.arange(0, len(data.suffix.sa), SAMPLE)
+    return _keys(text_at(data, _entries(data.suffix.flat, rows), _key_chars(data)), data)
+
+
+def _key_chars(data: SegmentData) -> int:
+    return 4 if data.suffix.unit == 2 else 3   # 4 × 16 or 3 × 21 bits
+
+
+def _keys(codes: np.ndarray, data: SegmentData, fill: int = 0) -> np.ndarray:
+    bits = 16 if data.suffix.unit == 2 else 21
+    codes = np.where(codes < 0, fill, np.minimum(codes, (1 << bits) - 1)).astype(np.uint64)
+    key = np.zeros(len(codes), np.uint64)
+    for c in range(codes.shape[1]):
+        key = (key << np.uint64(bits)) | codes[:, c]
+    return key
+
+
+FIRST_COLUMNS = 8
+
+
+def _compare(window: np.ndarray, wanted: np.ndarray, counted: np.ndarray) -> np.ndarray:
+    differs = (window != wanted) & counted
+    first = differs.argmax(axis=1)
+    every = np.arange(len(window))
+    below = window[every, first] < wanted[every, first]
+    return np.where(differs[every, first], np.where(below, -1, 1), 0)
+
+
+def segment_ranges(snap, patterns: np.ndarray, lengths: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """ranges() in every segment of a snapshot, starting from its sampled
+    keys (read once per snapshot and kept with it)."""
+    out = []
+    for part in snap.parts:
+        key = ("draft_sampled_keys", part.whoosh.segment_id())
+        sampled = snap.derived.get(key)
+        if sampled is None:
+            sampled = snap.derived[key] = sampled_keys(part.data)
+        out.append(ranges(part.data, patterns, lengths, sampled))
+    return out
+
+
+def ranges(data: SegmentData, patterns: np.ndarray, lengths: np.ndarray,
+           sampled: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """For each pattern (a row of code points, its first `lengths` count): the
-    rows [lo, hi) of the segment's suffix array whose suffixes start with it."""
+    rows [lo, hi) of the segment's suffix array whose suffixes start with it.
+    With `sampled` (sampled_keys), each search starts between the two sampled
+    suffixes around the pattern's first characters."""
     n, count = len(data.suffix.sa), len(patterns)
     if n == 0 or count == 0:
         z = np.zeros(count, np.int64)
@@ -93,29 +143,43 @@ def ranges(data: SegmentData, patterns: np.ndarray, lengths: np.ndarray) -> tupl
     flat = data.suffix.flat
     width = patterns.shape[1]
     counted = np.arange(width)[None, :] < lengths[:, None]
-    every = np.arange(count)
+    start_lo, start_hi = np.zeros(count, np.int64), np.full(count, n, np.int64)
+    if sampled is not None:
+        k = _key_chars(data)
+        head = np.where(counted[:, :k], patterns[:, :k], -1)
+        top = (1 << (16 if data.suffix.unit == 2 else 21)) - 1
+        start_lo = np.maximum(np.searchsorted(sampled, _keys(head, data), "left") - 1, 0) * SAMPLE
+        start_hi = np.minimum(np.searchsorted(sampled, _keys(head, data, fill=top), "right") * SAMPLE, n)
 
-    def compare(rows: np.ndarray) -> np.ndarray:
-        """-1, 0, 1: the suffix at each row is below, starts with, is above its pattern."""
-        window = text_at(data, _entries(flat, rows), width)
-        differs = (window != patterns) & counted
-        first = differs.argmax(axis=1)
-        below = window[every, first] < patterns[every, first]
-        return np.where(differs[every, first], np.where(below, -1, 1), 0)
+    def compare(which: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """-1, 0, 1: the suffix at each row is below, starts with, is above its
+        pattern. The first FIRST_COLUMNS characters decide most comparisons;
+        only the rows they leave undecided read the rest."""
+        positions = _entries(flat, rows)
+        sign = _compare(text_at(data, positions, min(width, FIRST_COLUMNS)),
+                        patterns[which, :FIRST_COLUMNS], counted[which, :FIRST_COLUMNS])
+        if width > FIRST_COLUMNS:
+            tie = np.flatnonzero(sign == 0)
+            if len(tie):
+                sign[tie] = _compare(text_at(data, positions[tie] + FIRST_COLUMNS, width - FIRST_COLUMNS),
+                                     patterns[which[tie], FIRST_COLUMNS:], counted[which[tie], FIRST_COLUMNS:])
+        return sign
 
     def search(upper: bool, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        while True:
-            active = lo < hi
-            if not active.any():
-                return lo
-            mid = np.minimum((lo + hi) >> 1, n - 1)
-            sign = compare(mid)
-            right = active & ((sign <= 0) if upper else (sign < 0))
-            lo = np.where(right, mid + 1, lo)
-            hi = np.where(active & ~right, mid, hi)
+        lo, hi = lo.copy(), hi.copy()
+        active = np.flatnonzero(lo < hi)
+        while len(active):
+            a, b = lo[active], hi[active]
+            mid = (a + b) >> 1
+            sign = compare(active, mid)
+            right = (sign <= 0) if upper else (sign < 0)
+            lo[active] = np.where(right, mid + 1, a)
+            hi[active] = np.where(right, b, mid)
+            active = active[lo[active] < hi[active]]
+        return lo
 
-    first = search(False, np.zeros(count, np.int64), np.full(count, n, np.int64))
-    return first, search(True, first.copy(), np.full(count, n, np.int64))
+    first = search(False, start_lo, start_hi)
+    return first, search(True, first, start_hi)
 
 
 def sample_rows(lo: np.ndarray, hi: np.ndarray, step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

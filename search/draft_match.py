@@ -28,8 +28,8 @@ from .draft_index import (
     at_boundaries,
     pattern_matrix,
     positions_of,
-    ranges,
     sample_rows,
+    segment_ranges,
     text_at,
 )
 from .store import Snapshot
@@ -136,7 +136,7 @@ def exact(snap: Snapshot, cores: list[str]) -> Matches:
     patterns, lengths = pattern_matrix(cores, PREFIX)
     full = np.array([len(c) for c in cores], np.int64)
     words = np.array([len(words_only(c)) for c in cores], np.int64)
-    per_part = [ranges(p.data, patterns, lengths) for p in snap.parts]
+    per_part = segment_ranges(snap, patterns, lengths)
     total = sum(hi - lo for lo, hi in per_part)
     step = np.maximum(1, -(-total // EXACT_CAP))
     for part, (lo, hi) in zip(snap.parts, per_part, strict=True):
@@ -184,13 +184,15 @@ def _chunks(cores: list[str], wanted: list[int]) -> _Chunks:
     return _Chunks(strings, np.array(which, np.int64), np.array(at, np.int64))
 
 
-def near(snap: Snapshot, cores: list[str], wanted: list[int]) -> Matches:
-    """Library sentences sharing at least NEAR of each wanted core's characters."""
-    chunks = _chunks(cores, wanted)
+def near(snap: Snapshot, cores: list[str], need: dict[int, int]) -> Matches:
+    """Library sentences sharing at least NEAR of the characters of each core
+    in `need`; a core's candidates are checked until `need[i]` near-duplicate
+    groups hold one (enough to call it 套话)."""
+    chunks = _chunks(cores, list(need))
     if not chunks.strings:
         return Matches.empty()
     patterns, lengths = pattern_matrix(chunks.strings, CHUNK)
-    per_part = [ranges(p.data, patterns, lengths) for p in snap.parts]
+    per_part = segment_ranges(snap, patterns, lengths)
     total = sum(hi - lo for lo, hi in per_part)
     step = np.maximum(1, -(-total // CHUNK_SAMPLE))
     keys, starts, docs = [], [], []
@@ -205,8 +207,8 @@ def near(snap: Snapshot, cores: list[str], wanted: list[int]) -> Matches:
         keys.append((chunks.which[which] << 36) | (k << 25) | (diagonal + 2048))
         starts.append(diagonal - np.asarray(data.doc_starts)[local])
         docs.append(local + part.base)
-    return _verify(snap, cores, *_alignments(np.concatenate(keys), np.concatenate(starts),
-                                             np.concatenate(docs)))
+    return _verify(snap, cores, need, *_alignments(np.concatenate(keys), np.concatenate(starts),
+                                                   np.concatenate(docs)))
 
 
 def _alignments(keys: np.ndarray, starts: np.ndarray, docs: np.ndarray):
@@ -231,9 +233,10 @@ def _alignments(keys: np.ndarray, starts: np.ndarray, docs: np.ndarray):
     return which[keep], d[keep], lo[keep], hi[keep]
 
 
-def _verify(snap: Snapshot, cores: list[str], which, docs, lo, hi) -> Matches:
+def _verify(snap: Snapshot, cores: list[str], need: dict[int, int], which, docs, lo, hi) -> Matches:
     """Read each alignment's text and keep the library sentences that overlap
-    their draft sentence by at least NEAR."""
+    their draft sentence by at least NEAR (best-voted first, until enough
+    groups hold one)."""
     if not len(which):
         return Matches.empty()
     lengths = np.array([len(cores[i]) for i in which.tolist()], np.int64)
@@ -241,8 +244,12 @@ def _verify(snap: Snapshot, cores: list[str], which, docs, lo, hi) -> Matches:
     reach = int(((hi - starts) + lengths).max()) + PAD
     windows, win_start, _ = snap.windows(docs, starts, PAD, reach)
     out, seen = [], set()
+    groups: dict[int, set[int]] = {}
     for j, window in enumerate(windows):
         i = int(which[j])
+        found = groups.setdefault(i, set())
+        if len(found) >= need[i]:
+            continue
         region = (int(starts[j] - win_start[j]), int(hi[j] - win_start[j] + lengths[j]))
         best = None
         for a, b in _units(window, region):
@@ -256,6 +263,7 @@ def _verify(snap: Snapshot, cores: list[str], which, docs, lo, hi) -> Matches:
         if (i, int(docs[j]), offset) in seen:
             continue
         seen.add((i, int(docs[j]), offset))
+        found.add(int(snap.group[int(docs[j])]))
         # Below 1.0 even when the words are the same: 1.0 is for the whole
         # sentence (exact()), not a clause of a longer one or other punctuation.
         out.append((i, int(docs[j]), offset, b - a, min(round(score, 3), 0.99), shared, window[a:b]))
@@ -266,6 +274,18 @@ def _verify(snap: Snapshot, cores: list[str], which, docs, lo, hi) -> Matches:
                    texts=list(columns[6]))
 
 
+_ENDS = "。｡!?;\n"          # where a sentence ends (folded text)
+_CLAUSE_ENDS = _ENDS + ",，、､"  # where a clause ends
+
+
+def _span(window: str, a: int, b: int, marks: str) -> tuple[int, int]:
+    """From the start of the piece holding position a to the end of the one
+    holding position b - 1, pieces ending at any of `marks`."""
+    start = max(window.rfind(c, 0, a) for c in marks) + 1
+    ends = [e for e in (window.find(c, max(b - 1, start)) for c in marks) if e >= 0]
+    return start, min(ends) if ends else len(window)
+
+
 def _units(window: str, region: tuple[int, int]) -> list[tuple[int, int]]:
     """Spans of the window the draft sentence may copy: the library
     sentences it overlaps, and the clauses it overlaps (a sentence split in
@@ -273,20 +293,8 @@ def _units(window: str, region: tuple[int, int]) -> list[tuple[int, int]]:
     ra, rb = max(0, region[0]), min(len(window), region[1])
     inner_a, inner_b = min(ra + 2, rb), max(rb - 2, ra)
     out = []
-    s_starts, s_ends = analysis.sentence_spans(window)
-    over = np.flatnonzero((s_starts < inner_b) & (s_ends > inner_a))
-    if len(over):
-        out.append((int(s_starts[over[0]]), int(s_ends[over[-1]])))
-    a = inner_a
-    while a > 0 and CLASSES[min(ord(window[a - 1]), 0xFFFF)] < 2:  # WORD or SKIP
-        a -= 1
-    b = inner_b
-    while b < len(window) and CLASSES[min(ord(window[b]), 0xFFFF)] < 2:
-        b += 1
-    out.append((a, b))
-    trimmed = []
-    for a, b in out:
+    for a, b in {_span(window, inner_a, inner_b, _ENDS), _span(window, inner_a, inner_b, _CLAUSE_ENDS)}:
         x, y = core_bounds(window[a:b])
         if y > x:
-            trimmed.append((a + x, a + y))
-    return list(dict.fromkeys(trimmed))
+            out.append((a + x, a + y))
+    return out
