@@ -7,7 +7,8 @@
 Each draft is made from the library as the tests make theirs: 30 % of its
 sentences copied verbatim from random reports, 20 % copied and then edited
 once (a figure changed, a word replaced, punctuation changed), 50 % made up
-(two library sentences spliced at a comma, or invented). Prints the time of
+(two library sentences spliced at a comma, or invented; either checked to
+occur nowhere in the library). Prints the time of
 the first check (cold: the index's pages not yet read) and the median and
 worst of the next ones (warm, as in a running server), and how many planted
 sentences were reported as found (copied or 套话) by kind. The CPU time
@@ -30,9 +31,9 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH.parent)]
 
-from search import analysis, draft  # noqa: E402
-from search.draft_match import words_only  # noqa: E402
-from search.searcher import Library  # noqa: E402
+from search import analysis, draft, matching
+from search.draft_match import core_bounds, words_only
+from search.searcher import Library
 
 SWAPS = ["工作", "事业", "任务", "能力", "水平", "质量", "机制", "体系", "成效", "作用"]
 PLACES = ["桂花", "荷塘", "雁门", "鹿鸣", "龙潭", "凤岭", "茶山", "松溪"]
@@ -46,7 +47,7 @@ def library_sentences(library: Library, rng: random.Random, reports: int = 200) 
     for d in docs:
         text = snap.text(d)
         starts, ends = analysis.sentence_spans(analysis.fold(text))
-        out += [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+        out += [text[s:e].strip() for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
                 if len(words_only(text[s:e])) >= 14 and text[e - 1] in "。！？；"]
     return out
 
@@ -81,7 +82,14 @@ def made_up(pool: list[str], rng: random.Random) -> str:
             f"{rng.choice(['下沉一线', '包村到户', '轮班值守'])}，化解问题{rng.randrange(3, 300)}条。")
 
 
-def make_draft(pool: list[str], rng: random.Random, chars: int) -> tuple[str, list[tuple[str, str]]]:
+def absent(library: Library, sentence: str) -> bool:
+    """Whether the library holds the sentence nowhere (two halves spliced may make one it has)."""
+    a, b = core_bounds(analysis.fold(sentence))
+    return not len(matching.find(library.snapshot(), analysis.fold(sentence)[a:b]).docs)
+
+
+def make_draft(library: Library, pool: list[str], rng: random.Random,
+               chars: int) -> tuple[str, list[tuple[str, str]]]:
     planted: list[tuple[str, str]] = []
     size = 0
     while size < chars:
@@ -92,6 +100,8 @@ def make_draft(pool: list[str], rng: random.Random, chars: int) -> tuple[str, li
             s, kind = edit(rng.choice(pool), rng), "edited"
         else:
             s, kind = made_up(pool, rng), "new"
+            while not absent(library, s):
+                s = made_up(pool, rng)
         planted.append((s, kind))
         size += len(s)
     lines, i = ["关于2024年工作情况的汇报"], 0
@@ -113,7 +123,7 @@ def main() -> None:
     snap = library.snapshot()
     rng = random.Random(args.seed)
     pool = library_sentences(library, rng)
-    drafts = [make_draft(pool, rng, args.chars) for _ in range(args.drafts + 1)]
+    drafts = [make_draft(library, pool, rng, args.chars) for _ in range(args.drafts + 1)]
     found = {"verbatim": [0, 0], "edited": [0, 0], "new": [0, 0]}
     classes = {c: 0 for c in draft.CLASSES}
     times, cpu = [], []

@@ -22,7 +22,8 @@ SHOWN = 60  # characters of a sentence printed
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The .docx file to write (with --format docx).")
 @click.option("--common-at", type=click.IntRange(2, 1_000_000), default=COMMON_AT, show_default=True,
-              help="A sentence in at least this many distinct reports is 套话.")
+              envvar="REPORTS_COMMON_AT",
+              help="A sentence in at least this many distinct reports is 套话 (env REPORTS_COMMON_AT).")
 @click.option("--corpus", envvar="REPORTS_CORPUS", default="corpus", show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Corpus folder, for its cleaning rules (env REPORTS_CORPUS).")

@@ -22,6 +22,8 @@ import numpy as np
 
 from . import analysis, draft_match
 from .clean import clean, corpus_rules
+from .draft_index import BOUND, SKIP, WORD
+from .draft_index import CLASSES as EDGE_CLASSES
 from .draft_match import Matches, core_bounds, words_only
 from .readers import UnreadableFile, read_document
 from .readers.base import Extracted
@@ -264,11 +266,26 @@ def _sentence(snap: Snapshot, text: str, offset: int, found: _Found, i: int, cor
 
 def _source(snap: Snapshot, found: _Found, r: int) -> Source:
     m = found.m
-    d, offset = int(m.docs[r]), int(m.offsets[r])
+    d = int(m.docs[r])
+    offset, text = _shown(snap.text(d), int(m.offsets[r]), int(m.lengths[r]))
     members = snap.group_members().get(int(found.groups[r]))
     return Source(snap.id(d), snap.title(d), int(snap.years[d]) or None, float(m.overlaps[r]), offset,
-                  snap.text(d)[offset:offset + int(m.lengths[r])],
-                  0 if members is None else len(members) - 1)
+                  text, 0 if members is None else len(members) - 1)
+
+
+def _shown(text: str, offset: int, length: int) -> tuple[int, str]:
+    """A library sentence as it is shown: its core with the brackets and
+    quotes around it (（三）…, “…”) and its end marks; where it starts."""
+    a, b = offset, offset + length
+    while a > 0 and _edge(text[a - 1]) == SKIP and offset - a < 4:
+        a -= 1
+    while b < len(text) and _edge(text[b]) in (SKIP, BOUND) and text[b] != "\n" and b - offset - length < 4:
+        b += 1
+    return a, text[a:b]
+
+
+def _edge(c: str) -> int:
+    return WORD if ord(c) > 0xFFFF else int(EDGE_CLASSES[ord(analysis.fold(c))])
 
 
 def _share(sentences: list[Sentence]) -> dict[str, float]:
@@ -294,6 +311,7 @@ def _top_reports(snap: Snapshot, sentences: list[Sentence], found: _Found,
     for k in np.lexsort((found.m.docs[rows[first]], -chars))[:TOP_REPORTS].tolist():
         r = int(rows[first[k]])
         d, offset = int(found.m.docs[r]), int(found.m.offsets[r])
+        offset, text = _shown(snap.text(d), offset, int(found.m.lengths[r]))
         out.append(TopReport(snap.id(d), snap.title(d), int(snap.years[d]) or None, int(chars[k]),
-                             int(count[k]), offset, snap.text(d)[offset:offset + int(found.m.lengths[r])]))
+                             int(count[k]), offset, text))
     return out

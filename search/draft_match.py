@@ -195,7 +195,7 @@ def near(snap: Snapshot, cores: list[str], need: dict[int, int]) -> Matches:
     per_part = segment_ranges(snap, patterns, lengths)
     total = sum(hi - lo for lo, hi in per_part)
     step = np.maximum(1, -(-total // CHUNK_SAMPLE))
-    keys, starts, docs = [], [], []
+    keys, starts, docs, weights = [], [], [], []
     for k, (part, (lo, hi)) in enumerate(zip(snap.parts, per_part, strict=True)):
         data = part.data
         which, rows = sample_rows(lo, hi, step)
@@ -207,42 +207,46 @@ def near(snap: Snapshot, cores: list[str], need: dict[int, int]) -> Matches:
         keys.append((chunks.which[which] << 36) | (k << 25) | (diagonal + 2048))
         starts.append(diagonal - np.asarray(data.doc_starts)[local])
         docs.append(local + part.base)
+        weights.append(1.0 / step[which])   # a sampled chunk's vote stands for `step` of them
     return _verify(snap, cores, need, *_alignments(np.concatenate(keys), np.concatenate(starts),
-                                                   np.concatenate(docs)))
+                                                   np.concatenate(docs), np.concatenate(weights)))
 
 
-def _alignments(keys: np.ndarray, starts: np.ndarray, docs: np.ndarray):
+def _alignments(keys: np.ndarray, starts: np.ndarray, docs: np.ndarray, weights: np.ndarray):
     """Votes grouped into alignments (same sentence, report, and a start
-    within TOLERANCE); the CANDIDATES best-voted of each sentence."""
+    within TOLERANCE): the CANDIDATES best-voted of each sentence, as
+    (sentence, report, start in its text). A vote from a rare chunk weighs
+    more than one from a chunk every report uses (1 / its sampling step):
+    a copy from one report is found by the words only it has."""
     if not len(keys):
-        return (np.zeros(0, np.int64),) * 4
+        return (np.zeros(0, np.int64),) * 3
     order = np.argsort(keys, kind="stable")
-    keys, starts, docs = keys[order], starts[order], docs[order]
+    keys, starts, docs, weights = keys[order], starts[order], docs[order], weights[order]
     new = np.concatenate([[True], (np.diff(keys) > TOLERANCE) | (docs[1:] != docs[:-1])])
     group = np.cumsum(new) - 1
-    votes = np.bincount(group)
+    votes = np.bincount(group, weights=weights)
     first = np.flatnonzero(new)
-    lo = np.minimum.reduceat(starts, first)
-    hi = np.maximum.reduceat(starts, first)
+    # The median vote (votes are sorted by start within an alignment): a
+    # chunk that also occurs in the next sentence must not stretch it.
+    start = starts[first + np.bincount(group) // 2]
     which = keys[first] >> 36
     # best-voted first within each sentence, then at most CANDIDATES each
     rank = np.lexsort((-votes, which))
-    which, votes, lo, hi, d = which[rank], votes[rank], lo[rank], hi[rank], docs[first][rank]
+    which, start, d = which[rank], start[rank], docs[first][rank]
     place = np.arange(len(which)) - np.searchsorted(which, which, side="left")
     keep = place < CANDIDATES
-    return which[keep], d[keep], lo[keep], hi[keep]
+    return which[keep], d[keep], start[keep]
 
 
-def _verify(snap: Snapshot, cores: list[str], need: dict[int, int], which, docs, lo, hi) -> Matches:
+def _verify(snap: Snapshot, cores: list[str], need: dict[int, int], which, docs, start) -> Matches:
     """Read each alignment's text and keep the library sentences that overlap
     their draft sentence by at least NEAR (best-voted first, until enough
     groups hold one)."""
     if not len(which):
         return Matches.empty()
     lengths = np.array([len(cores[i]) for i in which.tolist()], np.int64)
-    starts = np.maximum(lo, 0)
-    reach = int(((hi - starts) + lengths).max()) + PAD
-    windows, win_start, _ = snap.windows(docs, starts, PAD, reach)
+    starts = np.maximum(start, 0)
+    windows, win_start, _ = snap.windows(docs, starts, PAD, int(lengths.max()) + PAD)
     out, seen = [], set()
     groups: dict[int, set[int]] = {}
     for j, window in enumerate(windows):
@@ -250,7 +254,7 @@ def _verify(snap: Snapshot, cores: list[str], need: dict[int, int], which, docs,
         found = groups.setdefault(i, set())
         if len(found) >= need[i]:
             continue
-        region = (int(starts[j] - win_start[j]), int(hi[j] - win_start[j] + lengths[j]))
+        region = (int(starts[j] - win_start[j]), int(start[j] - win_start[j] + lengths[j]))
         best = None
         for a, b in _units(window, region):
             score, shared = overlap(cores[i], window[a:b])
