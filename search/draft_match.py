@@ -10,10 +10,10 @@ the library's sentences one by one:
 - near: chunks of CHUNK characters every STRIDE characters of each core are
   looked up (at most CHUNK_SAMPLE occurrences each: an even sample of a
   chunk every report uses). Each occurrence votes for an alignment, the
-  place where the draft sentence would start in that report; the
-  best-voted alignments of each sentence (at most CANDIDATES) are read back
-  as short windows of text and compared character by character with the
-  sentence (overlap()).
+  place where the draft sentence would start in that report (a sampled
+  chunk's vote weighing less: it is common); the best-voted alignments of
+  each sentence (at most CANDIDATES) are read back as short windows of
+  text and compared character by character with the sentence (overlap()).
 """
 from __future__ import annotations
 
