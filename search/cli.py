@@ -400,5 +400,10 @@ def clean_cmd(file, diff, corpus):
 
 from . import cli_serve  # noqa: F401 - registers `serve` and `check-index` on main
 
+# 草稿比对 (issue 15), in its own module
+from .cli_check import check_cmd
+
+main.add_command(check_cmd)
+
 if __name__ == "__main__":
     run()

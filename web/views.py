@@ -67,6 +67,8 @@ def wants_json() -> bool:
 def register(app) -> None:
     from . import phrase_views, report_views, search_views  # noqa: F401 - their routes join bp
     app.register_blueprint(bp)
+    from . import draft_views  # 草稿比对 (issue 15)
+    app.register_blueprint(draft_views.bp)
 
     @app.context_processor
     def _helpers():
