@@ -17,6 +17,7 @@ import numpy as np
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TICK = os.sysconf("SC_CLK_TCK")
 MB = 1024 * 1024
+MIN_OWN_CPU_S = 20.0  # CPU seconds of ours before a run may be refused midway
 
 
 @dataclass
@@ -205,6 +206,11 @@ class CpuWatch:
         return {"own_cpu_s": round(own, 1), "other_cpu_s": round(other, 1),
                 "other_share": round(other / own, 3) if own else None, "limit": self.limit}
 
-    def too_noisy(self) -> bool:
-        share = self.total()["other_share"]
-        return share is not None and share > self.limit
+    def too_noisy(self, final: bool = True) -> bool:
+        """Other processes used more than `limit` of the CPU we used. Before
+        the end (final=False), judged only once we used MIN_OWN_CPU_S, so a
+        short blip at the start does not decide."""
+        t = self.total()
+        if t["other_share"] is None or (not final and t["own_cpu_s"] < MIN_OWN_CPU_S):
+            return False
+        return t["other_share"] > self.limit

@@ -14,25 +14,17 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 
-def _run(cmd: list[str], env: dict | None = None) -> tuple[float, str, str, int, float]:
-    """ms, stdout, stderr, exit code and peak RSS (MiB) of one command."""
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, env=env)
-        out = proc.stdout.read()
-        _, status, usage = os.wait4(proc.pid, 0)  # reaped here, for its peak RSS
-        ms = (time.perf_counter() - started) * 1000
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        proc.stdout.close()
-        errors.seek(0)
-        err = errors.read()
-    return (ms, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), proc.returncode,
-            usage.ru_maxrss / 1024)
+def _run(cmd: list[str], env: dict | None = None) -> tuple[float, str, str, int]:
+    """ms, stdout, stderr and exit code of one command. (Its peak RSS is not
+    reported: a forked child counts its parent's pages until it execs.)"""
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, env=env, check=False)
+    ms = (time.perf_counter() - started) * 1000
+    return ms, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"), proc.returncode
 
 
 class Ripgrep:
@@ -41,7 +33,6 @@ class Ripgrep:
     def __init__(self, texts: Path):
         self.texts = texts
         self.rg = shutil.which("rg")
-        self.peak_rss_mb = 0.0
 
     @property
     def available(self) -> bool:
@@ -55,10 +46,9 @@ class Ripgrep:
         # --no-ignore/--hidden: the cache folder is git-ignored and hidden.
         cmd = [self.rg, "--no-config", "--no-ignore", "--hidden", "--count-matches",
                "--fixed-strings", "--no-messages", "--", needle, str(self.texts)]
-        ms, out, err, code, rss = _run(cmd)
+        ms, out, err, code = _run(cmd)
         if code not in (0, 1):  # 1: no match
             raise RuntimeError(f"rg failed: {err.strip()}")
-        self.peak_rss_mb = max(self.peak_rss_mb, rss)
         counts = [int(line.rsplit(":", 1)[1]) for line in out.splitlines() if line]
         return {"ms": ms, "occurrences": sum(counts), "reports": len(counts), "answered": True}
 
@@ -70,7 +60,6 @@ class Grep:
         self.texts = texts
         self.grep = shutil.which("grep")
         self.env = {**os.environ, "LC_ALL": "C"}
-        self.peak_rss_mb = 0.0
 
     @property
     def available(self) -> bool:
@@ -81,9 +70,8 @@ class Grep:
         return out.splitlines()[0] if out else "?"
 
     def phrase(self, needle: str) -> dict:
-        ms, out, err, code, rss = _run([self.grep, "-r", "-F", "-c", "--", needle, str(self.texts)], self.env)
+        ms, out, err, code = _run([self.grep, "-r", "-F", "-c", "--", needle, str(self.texts)], self.env)
         if code not in (0, 1):
             raise RuntimeError(f"grep failed: {err.strip()}")
-        self.peak_rss_mb = max(self.peak_rss_mb, rss)
         reports = sum(1 for line in out.splitlines() if line and not line.endswith(":0"))
         return {"ms": ms, "occurrences": None, "reports": reports, "answered": True}

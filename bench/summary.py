@@ -111,3 +111,24 @@ def ratios(stats: dict[str, dict]) -> dict[str, dict]:
                     "p95": round(mine["p95_ms"] / b["p95_ms"], 2),
                     "winner": "ours" if mine["p95_ms"] <= b["p95_ms"] else best}
     return out
+
+
+TARGETS = {"index_mb_per_s": 2.0, "peak_rss_mb": 1536, "index_to_text": 4.0, "incremental_s": 15.0,
+           "keyword_p95_ms": 30.0, "phrase_p95_ms": 60.0}  # issue 4, for 10 000 reports on 2 cores
+
+
+def targets(ours: dict | None) -> list[dict]:
+    """Our engine against its targets (meaningful at 10 000 reports only)."""
+    if not ours or ours.get("index_mb_per_s") is None:
+        return []
+    rows = [("index ≥ 2.0 MB/s", ours["index_mb_per_s"], ours["index_mb_per_s"] >= TARGETS["index_mb_per_s"]),
+            ("build peak RSS ≤ 1.5 GiB", ours["peak_rss_mb"], ours["peak_rss_mb"] <= TARGETS["peak_rss_mb"]),
+            ("index ≤ 4× text", ours["index_to_text"], (ours["index_to_text"] or 0) <= TARGETS["index_to_text"])]
+    if ours.get("incremental_s") is not None:
+        rows.append(("incremental, 100 reports, ≤ 15 s", ours["incremental_s"],
+                     ours["incremental_s"] <= TARGETS["incremental_s"]))
+    for cls, st in ours["queries"].items():
+        limit = TARGETS["keyword_p95_ms" if cls.startswith("keyword/") else "phrase_p95_ms"]
+        if st.get("p95_ms") is not None:
+            rows.append((f"{cls} p95 ≤ {limit:.0f} ms", st["p95_ms"], st["p95_ms"] <= limit))
+    return [{"target": t, "value": v, "ok": bool(ok)} for t, v, ok in rows]

@@ -37,16 +37,26 @@ def _size(s: dict, live: str, folder: str) -> str:
     return f"{_n(s[live], '.0f', MIB)} ({_n(s.get(folder), '.0f', MIB)})"
 
 
+def _memory(server: dict | None) -> str:
+    """heap / mapped MiB after warm-up → after the queries."""
+    if not server or not server.get("memory_after_queries"):
+        return "—"
+    w, q = server.get("memory_after_warmup") or {}, server["memory_after_queries"]
+    return (f"{_n(w.get('rss_anon_mb'), '.0f')} / {_n(w.get('rss_file_mb'), '.0f')} → "
+            f"{_n(q.get('rss_anon_mb'), '.0f')} / {_n(q.get('rss_file_mb'), '.0f')}")
+
+
 def costs(r: dict) -> list[str]:
     out = [("| system | index MB/s | build s | build peak RSS MiB | index MiB (folder) | after incremental MiB "
-            "(folder) | incremental s | incremental peak RSS MiB | server RSS heap / mapped MiB | cold start s |"),
+            "(folder) | incremental s | incremental peak RSS MiB | server RSS heap / mapped MiB, warm → after queries "
+            "| cold start s |"),
            "|---|---|---|---|---|---|---|---|---|---|"]
     for name in SYSTEMS:
         s = r["systems"].get(name)
-        if not s:
-            continue
+        if not s or (s["index_mb_per_s"] is None and not s.get("server")):
+            continue  # ripgrep and grep: no index, no server
         reused = " (reused)" if s.get("build_reused") else ""
-        heap = "—" if s["server_rss_anon_mb"] is None else f"{s['server_rss_anon_mb']:.0f} / {s['server_rss_file_mb']:.0f}"
+        heap = _memory(s.get("server"))
         out.append(f"| {LABELS[name]} | {_n(s['index_mb_per_s'], '.2f')}{reused} | {_n(s.get('index_s'))} "
                    f"| {_n(s['peak_rss_mb'], '.0f')} | {_size(s, 'index_bytes', 'index_folder_bytes')} "
                    f"| {_size(s, 'index_bytes_after_incremental', 'index_folder_bytes_after_incremental')} "
@@ -77,8 +87,8 @@ def markdown(r: dict) -> str:
                   f"{' — CONTENDED: figures skewed, rerun on a quiet machine' if r.get('contended') else ''}. "
                   f"Generated corpus: {r.get('corpus', {}).get('distinct_share', 0):.0%} of sentences distinct.")
     head = [title, "", conditions, ""]
-    out = head + ["What a user pays (MiB = 2^20 bytes; index = the live index, folder = all it leaves on disk):",
-                  ""] + costs(r)
+    out = head + [("What a user pays (MiB = 2^20 bytes; index = the live index, folder = all it leaves on disk; "
+                   "a peer's server is its query worker, bodies in memory):"), ""] + costs(r)
     out += ["", ("Latency by query class, ms median / p95 (answered of asked, when not all; a wrong answer "
                  "is not counted):"), ""] + latencies(r)
     c = r.get("correctness", {})
@@ -100,6 +110,11 @@ def markdown(r: dict) -> str:
                    f"quoted phrase queries wrong for {w['phrase_queries_wrong']} of {w['phrase_queries']} "
                    f"({', '.join(f'{k} {v}' for k, v in w['wrong_by_class'].items() if v)}), unquoted for "
                    f"{w['unquoted_queries_wrong']}")
+    missed = [t for t in r.get("targets", []) if not t["ok"]]
+    if r.get("targets"):
+        out += ["", f"Targets (set for 10 000 reports on 2 cores): {len(r['targets']) - len(missed)} of "
+                f"{len(r['targets'])} met" + ("; missed: " + ", ".join(f"{t['target']} ({t['value']})"
+                                                                          for t in missed) if missed else "")]
     return "\n".join(out)
 
 
