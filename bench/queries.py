@@ -53,14 +53,11 @@ class Corpus:
             self.starts.append(pos)
             pos += len(t) + 1
         self.starts.append(pos)
-        self._docs: dict[str, list[int]] = {}
 
     def docs(self, needle: str, stop_above: int | None = None) -> list[int]:
         """Reports whose folded text contains the folded `needle` (at most
         stop_above + 1 of them)."""
         needle = fold(needle)
-        if stop_above is None and needle in self._docs:
-            return self._docs[needle]
         out, i = [], self.big.find(needle)
         while i >= 0:
             d = bisect.bisect_right(self.starts, i) - 1
@@ -68,7 +65,6 @@ class Corpus:
             if stop_above is not None and len(out) > stop_above:
                 return out
             i = self.big.find(needle, self.starts[d + 1])  # on to the next report
-        self._docs[needle] = out
         return out
 
 

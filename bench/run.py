@@ -73,6 +73,7 @@ class Run:
         self.incremental: dict[str, dict] = {}
         self.server: dict | None = None
         self.workers: dict[str, dict] = {}
+        self.engine = engine_state()  # what is measured: as the run starts
 
     def step(self, name: str | None, final: bool = False) -> None:
         """End the current step; refuse to go on if the machine was too busy."""
@@ -257,7 +258,9 @@ class Run:
             "whoosh_jieba_typical": whoosh, "cpu": cpu, "contended": self.watch.too_noisy(),
             "corpus": {k: corpus.get(k) for k in ("chars", "gb18030", "sentences", "distinct", "distinct_share",
                                                   "over_reports", "seed_sentences", "real_sentences")},
-            "engine": engine_state(), "run_seconds": round(time.perf_counter() - started, 1),
+            "engine": {**self.engine, **({"changed_during_run_to": now} if (now := engine_state()) != self.engine
+                                         else {})},
+            "run_seconds": round(time.perf_counter() - started, 1),
             "queries": items, "raw": self.results,
         }
 
