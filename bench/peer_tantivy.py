@@ -37,6 +37,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -83,8 +84,12 @@ def document(rowid: int, d: dict, body: str, words_: str, g1: str, g2: str) -> t
     return doc
 
 
-def _jobs(texts: Path, docs: list[dict]):
+IN_FLIGHT = 256  # reports read but not yet indexed: Pool.imap would otherwise read the whole corpus ahead
+
+
+def _jobs(texts: Path, docs: list[dict], slots: threading.Semaphore):
     for rowid, d in enumerate(docs, 1):
+        slots.acquire()  # released when the writer has taken the report
         yield rowid, d, (texts / d["id"]).read_text("utf-8")
 
 
@@ -105,10 +110,12 @@ def build(texts: Path, manifest_file: Path, index_dir: Path) -> dict:
     docs = json.loads(manifest_file.read_text("utf-8"))["docs"]
     # Cutting words and grams is Python: a pool of one process a core does
     # it while tantivy's writer threads index (as a user who tunes it would).
+    slots = threading.Semaphore(IN_FLIGHT)
     with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
-        for fields in pool.imap(prepare, _jobs(texts, docs), chunksize=8):
+        for fields in pool.imap(prepare, _jobs(texts, docs, slots), chunksize=4):
             total += len(fields[2].encode("utf-8"))
             writer.add_document(document(*fields))
+            slots.release()
     writer.commit()
     writer.wait_merging_threads()
     return {"seconds": time.perf_counter() - started, "text_bytes": total,
