@@ -25,8 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from crash_harness import (POINTS, CaseResult, build_scenario, crash_case,  # noqa: E402
-                           expected_state, random_delays, run_index)
+from crash_harness import (
+    POINTS,
+    CaseResult,
+    build_scenario,
+    crash_case,
+    expected_state,
+    random_delays,
+    run_index,
+)
 
 DEADLINE_SECONDS = 3600  # the whole run: no case may loop for ever
 

@@ -28,10 +28,11 @@ import numpy as np
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH.parent), str(BENCH)]
 
-import make_corpus  # noqa: E402
-from run import ensure_corpus, ensure_cleaned  # noqa: E402
-from search import dedup  # noqa: E402
-from search.analysis import fold  # noqa: E402
+import make_corpus
+from corpus_cache import ensure_cleaned, ensure_corpus, texts_dir
+
+from search import dedup
+from search.analysis import fold
 
 
 def adapted_from(docs: int, seed: int) -> dict[int, int]:
@@ -89,7 +90,8 @@ def main(argv: list[str] | None = None) -> None:
 
     started = time.perf_counter()
     ids = [d["id"] for d in manifest["docs"]]
-    sketches = np.array([dedup.sketch(fold((cleaned / i).read_text("utf-8").partition("\n")[2])) for i in ids])
+    raw = texts_dir(cleaned, folded=False)
+    sketches = np.array([dedup.sketch(fold((raw / i).read_text("utf-8").partition("\n")[2])) for i in ids])
     sketch_ms = (time.perf_counter() - started) * 1000 / len(ids)
     truth = pairs_of([origin.get(number[i], number[i]) for i in ids])
     negatives = np.array([dedup.sketch(fold(t)) for t in templated(args.templated, args.seed)])

@@ -38,11 +38,10 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
+from fuzz_strategies import FuzzRequest, problems, requests
+from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from fuzz_strategies import FuzzRequest, problems, requests  # noqa: E402
-from search.indexer import index_corpus  # noqa: E402
-
+from search.indexer import index_corpus
 
 # waitress answers a request whose head is longer than this itself, with a
 # plain-text 431, before the app sees it (its max_request_header_size).

@@ -236,7 +236,7 @@ def drive(spec: dict) -> dict:
                 try:
                     status, body = client.get(req.path)
                     error = check(req, status, body)
-                except Exception as exc:  # timeout, reset, refused: an error like any other
+                except Exception as exc:  # noqa: BLE001 (timeout, reset, refused: an error like any other)
                     error = f"{type(exc).__name__}: {exc}"
                 ms = (time.perf_counter() - t0) * 1000
                 out.append((req.kind, req.fmt, req.cls, round(ms, 3), error and f"{req.path} -> {error}"))
@@ -311,7 +311,7 @@ class RssSampler:
             self.samples.append((time.monotonic(), mem))
             self._stop.wait(SAMPLE_S)
 
-    def __enter__(self) -> RssSampler:
+    def __enter__(self):  # -> the sampler itself
         self._thread.start()
         return self
 
@@ -324,7 +324,7 @@ class Server:
     """`reports serve` on a free port, its stdout and stderr in a log file."""
 
     def __init__(self, src: Path, index: Path, corpus: Path, threads: int, log: Path):
-        self.log = open(log, "w", encoding="utf-8")
+        self.log = open(log, "w", encoding="utf-8")  # noqa: SIM115 (closed in stop())
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "search", "serve", "--port", "0", "--threads", str(threads),
              "--index", str(index), "--corpus", str(corpus)],
@@ -456,7 +456,7 @@ def phrase_alone(port: int, server_pid: int, repeat: int = 20) -> dict:
             d = s.pop("data") or {}
             lazy[name] = {**s, "total_lines": d.get("total_lines"), "lines": len(d.get("lines", [])),
                           "pages": d.get("pages")}
-        p1, all_ = lazy["page1"], lazy["all_lines_sort_left"]
+        p1 = lazy["page1"]
         lazy["pages_lazily"] = bool(p1["total_lines"] is None and p1["median_ms"] is not None
                                     and p1["median_ms"] <= PHRASE_BUDGET_MS)
         out["lazy_的"] = lazy
@@ -505,7 +505,7 @@ def run_load(port: int, server_pid: int, ids_file: Path, args) -> dict:
     other = max(0.0, (busy1 - busy0) - (srv1 - srv0) - driver_cpu)
     requests = [r for o in outputs for r in o["requests"]]
     samples = sampler.samples or [(time.monotonic(), mem_end)]
-    mib = lambda kib: round(kib / 1024, 1)  # noqa: E731
+    mib = lambda kib: round(kib / 1024, 1)
 
     def peaks(key: str) -> dict:
         """Peak of `key` up to each quarter of the run: still rising at 100 % means not yet bounded."""
@@ -574,7 +574,7 @@ def engine_env(src: Path) -> dict:
 
 def engine_state(commit: str | None) -> dict:
     """Which code was measured: the commit, and the uncommitted files of the tree if it was served."""
-    git = lambda *a: subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()  # noqa: E731
+    git = lambda *a: subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
     if commit:
         return {"commit": git("rev-parse", "--short", commit), "snapshot": True}
     dirty = [line[3:] for line in git("status", "--porcelain", "--", "search", "web").splitlines()]
@@ -582,7 +582,7 @@ def engine_state(commit: str | None) -> dict:
 
 
 def ensure_index(docs: int, seed: int, reuse: bool, src: Path) -> tuple[Path, Path, Path, dict]:
-    from run import ensure_corpus  # the corpus cache shared with run.py
+    from corpus_cache import ensure_corpus  # noqa: I001 (the cache shared with run.py; then the engine)
     from search.postings import current_folder
 
     corpus = ensure_corpus(docs, seed)
@@ -631,27 +631,27 @@ def tables(result: dict) -> str:
     for name, st in rows:
         out.append(f"| {name} | {st['count']} | {_num(st['rps'])} | {_num(st['p50_ms'])} | {_num(st['p95_ms'])} "
                    f"| {_num(st['p99_ms'])} | {_num(st['max_ms'])} | {st['errors']} |")
-    out += ["", "By class (search: common/rare terms, +filter, +page2+; phrase: very-common = 的 工作 ， 了 是, "
-            "-sorted = sort by left or right context):", "",
+    out += ["", ("By class (search: common/rare terms, +filter, +page2+; phrase: very-common = 的 工作 ， 了 是, "
+            "-sorted = sort by left or right context):"), "",
             "| class | count | p50 ms | p95 ms | p99 ms | errors |", "|---|---|---|---|---|---|"]
     for name, st in s["by_class"].items():
         out.append(f"| {name} | {st['count']} | {_num(st['p50_ms'])} | {_num(st['p95_ms'])} "
                    f"| {_num(st['p99_ms'])} | {st['errors']} |")
-    quarters = lambda d: ", ".join(f"{k} {v}" for k, v in d["peak_by_quarter_of_run"].items())  # noqa: E731
-    out += ["", f"Server RSS after warm-up: {result['server']['rss_ready_mb']} MiB; peak over its whole life "
-                f"(VmHWM): {rounds[-1]['rss_mb']['peak_hwm']} MiB."]
+    quarters = lambda d: ", ".join(f"{k} {v}" for k, v in d["peak_by_quarter_of_run"].items())
+    out += ["", (f"Server RSS after warm-up: {result['server']['rss_ready_mb']} MiB; peak over its whole life "
+                f"(VmHWM): {rounds[-1]['rss_mb']['peak_hwm']} MiB.")]
     for k, load in enumerate(rounds, 1):
         rss, anon, cpu = load["rss_mb"], load["anon_mb"], load["cpu"]
         name = f"Round {k}: " if len(rounds) > 1 else ""
-        out += ["", f"{name}server RSS MiB: start {rss['start']}, peak {rss['peak_sampled']}, end {rss['end']}; "
+        out += ["", (f"{name}server RSS MiB: start {rss['start']}, peak {rss['peak_sampled']}, end {rss['end']}; "
                     f"peak up to each quarter of the run: {quarters(rss)}. Of which heap (RssAnon): start "
                     f"{anon['start']}, peak {anon['peak_sampled']}, end {anon['end']}, by quarter {quarters(anon)}; "
-                    f"mapped index files (RssFile): start {load['file_mb']['start']}, end {load['file_mb']['end']}.",
-                f"CPU seconds: server {cpu['server_s']} ({cpu['server_cores']} cores), drivers {cpu['drivers_s']}, "
+                    f"mapped index files (RssFile): start {load['file_mb']['start']}, end {load['file_mb']['end']}."),
+                (f"CPU seconds: server {cpu['server_s']} ({cpu['server_cores']} cores), drivers {cpu['drivers_s']}, "
                 f"other processes {cpu['other_s']} (should be ~0; more means noise); "
                 f"{cpu['requests_per_server_cpu_s']} requests per server CPU second. "
                 f"{load['count']} requests, {load['errors']} errors, "
-                f"{load['connections_opened']} connections opened for {result['clients']} clients."]
+                f"{load['connections_opened']} connections opened for {result['clients']} clients.")]
     if result["phrase_alone"]:
         out += ["", phrase_table(result["phrase_alone"])]
     if result["first_errors"]:
@@ -659,10 +659,10 @@ def tables(result: dict) -> str:
     return "\n".join(out)
 
 def phrase_table(ph: dict) -> str:
-    out = [f"/phrase.json alone, one request at a time, 20 each, each counted afresh (budget p95 ≤ {PHRASE_BUDGET_MS:.0f} ms); "
-           f"other processes used {ph['other_cpu_s']} CPU s in these {ph['seconds']} s (should be ~0):", "",
-           "| phrase | occurrences | reports | first ms | median ms | p95 ms | server CPU ms/request "
-           "| within budget |", "|---|---|---|---|---|---|---|---|"]
+    out = [(f"/phrase.json alone, one request at a time, 20 each, each counted afresh (budget p95 ≤ {PHRASE_BUDGET_MS:.0f} ms); "
+           f"other processes used {ph['other_cpu_s']} CPU s in these {ph['seconds']} s (should be ~0):"), "",
+           ("| phrase | occurrences | reports | first ms | median ms | p95 ms | server CPU ms/request "
+           "| within budget |"), "|---|---|---|---|---|---|---|---|"]
     for group in ("very_common", "ordinary"):
         for p, st in ph[group].items():
             if not st["accepted"]:
@@ -672,12 +672,12 @@ def phrase_table(ph: dict) -> str:
                        f"| {_num(st['median_ms'])} | {_num(st['p95_ms'])} | {_num(st['server_cpu_ms'])} "
                        f"| {'yes' if st['within_budget'] else '**NO**'} |")
     lz = ph["lazy_的"]
-    out += ["", f"的 pages lazily: {'yes' if lz['pages_lazily'] else '**NO**'} — page 1 median "
+    out += ["", (f"的 pages lazily: {'yes' if lz['pages_lazily'] else '**NO**'} — page 1 median "
                 f"{_num(lz['page1']['median_ms'])} ms (total_lines {lz['page1']['total_lines']}: null means "
                 f"not counted to the end), page 50 median {_num(lz['page50']['median_ms'])} ms, sorted by "
                 f"left context (the first 10 000 occurrences) median "
                 f"{_num(lz['all_lines_sort_left']['median_ms'])} ms ({lz['all_lines_sort_left']['total_lines']} "
-                f"lines). Every request here counted the phrase afresh (a year range of its own)."]
+                f"lines). Every request here counted the phrase afresh (a year range of its own).")]
     return "\n".join(out)
 
 

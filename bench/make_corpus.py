@@ -2,19 +2,21 @@
 
     python bench/make_corpus.py --docs 10000 --out bench/.cache/corpus-10000-1 [--seed 1]
 
-Every report is a recombination of sentences from the CLEANED seed reports
-(corpus/*.txt through search.clean.clean), arranged the way real reports are:
-a title with year, place, topic and type, an opening paragraph, sections
-一、 / （一） / 一是 …, and a closing paragraph. Figures are re-drawn, and
-sentences naming villages, towns and people are added so that rare terms
-exist. Then the noise the seeds carry is put back in: watermarks, paywall
-markers cutting through words, repost credits spliced into sentences, runs of
-，，，, word counts in titles, ad paragraphs at the end, an ad banner on top.
-About 5 % of the reports are near-duplicates of another one; about 3 % are
-written in GB18030 instead of UTF-8.
+Every report recombines CLEANED sentences (bench/corpus_pool.py): about
+half from ~400 real public reports (../shared/real/docs), the rest from the
+five seed reports (corpus/*.txt), a third of them spliced from the clauses
+of two sentences, arranged the way work reports are: a title with year,
+place (and so level), topic and type in the forms search.meta recognises,
+an opening paragraph, sections 一、 / （一） / 一是 …, and a closing
+paragraph. Figures are re-drawn, and sentences naming villages, towns and
+people are added so that rare terms exist. Then the noise the seeds carry is
+put back in (bench/corpus_noise.py). About 5 % of the reports are
+near-duplicates of another one (a few adapted without any change: exact
+copies); about 3 % are written in GB18030 instead of UTF-8.
 
-The output depends only on (seed texts, --seed, report number): report i is
-the same whatever --docs is, so corpus-300 is a prefix of corpus-10000.
+The output depends only on (the source texts, --seed, report number):
+report i is the same whatever --docs is, so corpus-300 is a prefix of
+corpus-10000.
 """
 from __future__ import annotations
 
@@ -22,20 +24,25 @@ import argparse
 import hashlib
 import random
 import re
-import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from corpus_noise import add_noise
+from corpus_pool import (
+    DEFAULT_REAL,
+    DEFAULT_SEEDS,
+    NUM,
+    Pool,
+    Source,
+    load_pool,
+    split_sentences,
+)
 
-from search.clean import clean  # noqa: E402
-from search.readers import read_text  # noqa: E402
-
-GENERATOR_VERSION = "1"  # bump when the output changes: cached corpora are rebuilt
-DEFAULT_SEEDS = ROOT / "corpus"
-NUM = "一二三四五六七八九十"
+GENERATOR_VERSION = "2"  # bump when the output changes: cached corpora are rebuilt
+REAL_SHARE = 0.5         # of the drawn sentences, from the real reports (the rest from the seeds)
+SPLICE = 0.35            # of the drawn sentences, the head of one joined to the tail of another
+DISTINCT_SAMPLE = 20000  # reports over which the share of distinct sentences is counted
 
 # ------------------------------------------------------------ vocabularies
 
@@ -55,10 +62,6 @@ INDUSTRIES = ("中药材种植", "食用菌种植", "蔬菜大棚", "乡村旅�
               "油茶种植", "光伏发电", "小龙虾养殖", "沃柑种植", "花椒种植", "肉牛养殖", "民宿经济")
 SLOGANS = ("红色细胞", "党员中心户", "一网统管", "村民说事", "红色代办", "支部建在网格上",
            "党建+积分", "四议两公开", "门前三包", "五星支部", "红色物业", "一站式服务")
-ACCOUNTS = ("哒哒君", "长风君", "笔杆子之家", "公文素材", "材料君", "写作笔记", "文稿小站", "申论君")
-REPOST_ENDINGS = ("笔记", "君", "之家", "文库", "素材", "写作", "公文", "材料", "文稿")
-REPOST_NAMES = ("甄公子的自学", "老秘", "机关写作", "小李", "公文", "笔杆", "基层", "一点")
-JUNK = "%^#&*@~$"
 
 # Sentences that name places and people: they make the rare terms.
 EXAMPLE_SENTENCES = (
@@ -81,61 +84,16 @@ CLOSINGS = ("下一步，我们将坚持以习近平新时代中国特色社会�
 STANDARD_H1 = ("工作开展情况", "主要做法及成效", "存在的问题和不足", "下一步工作打算",
                "工作成效及特色亮点", "下一步工作思路和措施", "总体要求", "重点任务", "保障措施")
 
-
-# ------------------------------------------------------------ the seed pool
-
-_SENT = re.compile(r"[^。！？；]+[。！？；]?")
-_H1 = re.compile(rf"^[{NUM}]{{1,3}}、(.*)$")
-_H2 = re.compile(rf"^[（(][{NUM}]{{1,3}}[）)](.*)$")
-_LEAD = re.compile(rf"^[{NUM}]{{1,2}}是")
+_CLAUSE = re.compile(r"[^，]+，?")
 
 
-@dataclass
-class Pool:
-    """Sentences and headings taken from the cleaned seeds."""
-    sentences: list[str] = field(default_factory=list)
-    leads: list[str] = field(default_factory=list)       # "一是" items, without the numbering
-    h1: list[str] = field(default_factory=list)
-    h2: list[str] = field(default_factory=list)
-    salutations: list[str] = field(default_factory=list)
-
-
-def split_sentences(paragraph: str) -> list[str]:
-    return [s for s in _SENT.findall(paragraph) if s.strip()]
-
-
-def load_pool(seed_dir: Path) -> Pool:
-    pool = Pool()
-    files = sorted(seed_dir.glob("*.txt"))
-    if not files:
-        raise SystemExit(f"no seed reports (*.txt) in {seed_dir}/")
-    for path in files:
-        report = clean(read_text(path))
-        for para in report.paragraphs:
-            _add_paragraph(pool, para.strip())
-    for name in ("sentences", "leads", "h1", "h2", "salutations"):
-        setattr(pool, name, list(dict.fromkeys(getattr(pool, name))))  # dedupe, keep order
-    pool.h1 = list(dict.fromkeys(pool.h1 + list(STANDARD_H1)))
-    return pool
-
-
-def _add_paragraph(pool: Pool, para: str) -> None:
-    if len(para) <= 8 and para.endswith(("：", ":")):
-        pool.salutations.append(para)
-        return
-    if m := _H1.match(para):
-        head, *rest = split_sentences(m.group(1)) or [""]
-        pool.h1.append(head.rstrip("。"))
-        para = "".join(rest)
-    elif m := _H2.match(para):
-        head, *rest = split_sentences(m.group(1)) or [""]
-        pool.h2.append(head.rstrip("。"))
-        para = "".join(rest)
-    for sentence in split_sentences(para):
-        if _LEAD.match(sentence) and len(sentence) > 6:
-            pool.leads.append(sentence[2:])
-        elif 10 <= len(sentence) <= 300:
-            pool.sentences.append(sentence)
+def splice(a: str, b: str, r: random.Random) -> str:
+    """The first clauses of `a` and the last of `b` (split at ，), as drafters
+    reassemble formulae; `a` itself when either has a single clause."""
+    ca, cb = _CLAUSE.findall(a), _CLAUSE.findall(b)
+    if len(ca) < 2 or len(cb) < 2:
+        return a
+    return "".join(ca[:r.randint(1, len(ca) - 1)] + cb[r.randint(1, len(cb) - 1):])
 
 
 # ------------------------------------------------------------ one report
@@ -183,9 +141,22 @@ class Writer:
             n=r.randrange(2, 600), m=r.randrange(3, 9000))
 
     def sentence(self) -> str:
-        if self.rng.random() < 0.12:
+        r = self.rng
+        if r.random() < 0.12:
             return self.example()
-        return self.refigure(self.rng.choice(self.pool.sentences))
+        src = self._source()
+        s = r.choice(src.sentences)
+        if r.random() < SPLICE:
+            s = splice(s, r.choice(src.sentences), r)
+        return self.refigure(s)
+
+    def _source(self) -> Source:
+        """The real reports for REAL_SHARE of the sentences, else the seeds."""
+        real = self.pool.real
+        return real if real.sentences and self.rng.random() < REAL_SHARE else self.pool.seed
+
+    def heading(self, kind: str) -> str:
+        return self.rng.choice(getattr(self._source(), kind) or getattr(self.pool.seed, kind))
 
     # --- structure
     def title(self, doc_type: str, level: str) -> str:
@@ -218,7 +189,7 @@ class Writer:
         """一是…。二是…。 items, each followed by a few sentences."""
         parts = []
         for k in range(self.rng.randint(2, 5)):
-            parts.append(NUM[k] + "是" + self.refigure(self.rng.choice(self.pool.leads)))
+            parts.append(NUM[k] + "是" + self.refigure(self.rng.choice(self._source().leads or self.pool.seed.leads)))
             parts.extend(self.sentence() for _ in range(self.rng.randint(1, 3)))
         return "".join(parts)
 
@@ -227,9 +198,9 @@ class Writer:
 
     def section(self, k: int) -> list[str]:
         r = self.rng
-        paras = [f"{NUM[k]}、{r.choice(self.pool.h1)}"]
+        paras = [f"{NUM[k]}、{self.heading('h1')}"]
         for j in range(r.randint(2, 4)):
-            head = f"（{NUM[j]}）{r.choice(self.pool.h2)}。"
+            head = f"（{NUM[j]}）{self.heading('h2')}。"
             body = self.lead_paragraph() if r.random() < 0.6 else self.plain_paragraph()
             if r.random() < 0.5:
                 paras.append(head + body)       # heading run into its paragraph, as in the seeds
@@ -242,8 +213,8 @@ class Writer:
         doc_type, level = r.choice(TYPES), r.choice(LEVELS)
         title = self.title(doc_type, level)
         paras: list[str] = []
-        if doc_type == "汇报" and self.pool.salutations and r.random() < 0.5:
-            paras.append(r.choice(self.pool.salutations))
+        if doc_type == "汇报" and self.pool.seed.salutations and r.random() < 0.5:
+            paras.append(r.choice(self.pool.seed.salutations))
         opening = r.choice(OPENINGS).format(year=self.year)
         paras.append(opening + "".join(self.sentence() for _ in range(r.randint(1, 3))))
         size, k = sum(map(len, paras)), 0
@@ -270,66 +241,8 @@ def near_duplicate(draft: Draft, writer: Writer) -> Draft:
     return Draft(title, paras, draft.year)
 
 
-# ------------------------------------------------------------ noise
-
-def watermark(r: random.Random) -> str:
-    text = r.choice(("最新热点素材尽在", "更多精品材料尽在", "海量范文素材尽在")) + "【公众号："
-    chars = list(text)
-    for _ in range(r.randint(2, 4)):
-        chars.insert(r.randrange(len(chars) + 1), r.choice(JUNK))
-    return "[" + "".join(chars) + r.choice(ACCOUNTS) + "】" + r.choice(("", "", "%")) + "]"
-
-
-def ad_paragraphs(r: random.Random) -> list[str]:
-    name = r.choice(("哒哒", "长风", "笔杆", "文稿"))
-    return [f"【{name}素材库】——每天更新材料{r.randrange(500, 3000)}多篇内部高质量素材，"
-            "会员群+网盘群同步每日更新，一键精准搜索、一键快速查找、一键极速下载。",
-            f"欢迎加入“{name}素材库svip会员”，{r.randrange(1000, 9999)}万字材料，轻松解决您的各类素材需求！"
-            + watermark(r)]
-
-
-AD_HEADER = "仅供学习 禁止外传\n酷乐文行\n自建平台、实时分享\n现在订阅立享前3年的所有权益和资料 \n\n会员群：                      免费QQ群：         \n\n\n"
-
-
-def add_noise(draft: Draft, r: random.Random) -> str:
-    paras = list(draft.paragraphs)
-    body_len = sum(map(len, paras))
-    for _ in range(r.choice((0, 1, 1, 2, 3))):       # watermarks inside paragraphs
-        i = r.randrange(1, len(paras))
-        p = paras[i]
-        cut = r.randrange(len(p) + 1)
-        if p.count("[", 0, cut) == p.count("]", 0, cut):  # never inside another one
-            paras[i] = p[:cut] + watermark(r) + p[cut:]
-    if r.random() < 0.3:                              # repost credit spliced into a sentence
-        i = r.randrange(1, len(paras))
-        commas = [m.end() for m in re.finditer("，", paras[i])]
-        if commas:
-            cut = r.choice(commas)
-            credit = "转载自公众号：" + r.choice(REPOST_NAMES) + r.choice(REPOST_ENDINGS)
-            paras[i] = paras[i][:cut] + credit + paras[i][cut:]
-    for _ in range(r.choice((0, 0, 1, 2, 4))):       # ，，， runs
-        i = r.randrange(len(paras))
-        paras[i] = paras[i].replace("，", r.choice(("，，", "，，，")), 1)
-    paid = r.random() < 0.4
-    if paid:                                          # paywall marker cutting through a word
-        i = r.randrange(len(paras) // 3, len(paras))
-        cut = r.randrange(1, max(2, len(paras[i])))
-        paras[i] = paras[i][:cut] + "##paidbegin##" + paras[i][cut:]
-    if r.random() < 0.35:
-        paras.extend(ad_paragraphs(r))
-    if paid:
-        paras.append("##paidend##")
-    title = draft.title
-    if r.random() < 0.4:
-        title += f"（{body_len + len(title)}字）"
-    sep = "\n\n" if r.random() < 0.3 else "\n"
-    text = title + "\n" + sep.join(p + (" " if r.random() < 0.05 else "") for p in paras) + "\n"
-    if r.random() < 0.08:
-        text = AD_HEADER + text
-    return text
-
-
 # ------------------------------------------------------------ the corpus
+
 
 def doc_rng(seed: int, i: int, salt: str = "") -> random.Random:
     return random.Random(f"{seed}:{i}:{salt}")
@@ -345,15 +258,26 @@ def primary_draft(pool: Pool, seed: int, i: int) -> Draft:
     return Writer(pool, r).draft(target_length(r))
 
 
-def make_report(pool: Pool, seed: int, i: int) -> tuple[str, str]:
-    """(text, encoding) of report number i."""
+def make_draft(pool: Pool, seed: int, i: int) -> Draft:
+    """Report number i before noise: its own draft or one adapted from an earlier one."""
     r = doc_rng(seed, i, "kind")
     if i > 20 and r.random() < 0.05:
         source = r.randrange(i)
-        draft = near_duplicate(primary_draft(pool, seed, source), Writer(pool, doc_rng(seed, i, "dup")))
-    else:
-        draft = primary_draft(pool, seed, i)
+        return near_duplicate(primary_draft(pool, seed, source), Writer(pool, doc_rng(seed, i, "dup")))
+    return primary_draft(pool, seed, i)
+
+
+def make_report(pool: Pool, seed: int, i: int) -> tuple[str, str]:
+    """(text, encoding) of report number i."""
+    return _noisy(make_draft(pool, seed, i), seed, i)
+
+
+def _noisy(draft: Draft, seed: int, i: int) -> tuple[str, str]:
     text = add_noise(draft, doc_rng(seed, i, "noise"))
+    # The same stream as the draft's choice of kind, one draw on (as version 1 did).
+    r = doc_rng(seed, i, "kind")
+    if i > 20 and r.random() < 0.05:
+        r.randrange(i)
     encoding = "gb18030" if r.random() < 0.03 else "utf-8"
     return text, encoding
 
@@ -362,19 +286,43 @@ def file_name(seed: int, i: int) -> str:
     return f"{i:05d}_{hashlib.blake2b(f'{seed}:{i}'.encode(), digest_size=8).hexdigest()}.txt"
 
 
-def make_corpus(docs: int, out: Path, seed: int = 1, seed_dir: Path = DEFAULT_SEEDS) -> dict:
-    pool = load_pool(seed_dir)
+class SentenceCount:
+    """How many of the reports' sentences are distinct (first DISTINCT_SAMPLE reports)."""
+
+    def __init__(self) -> None:
+        self.total, self.seen = 0, set()
+
+    def add(self, draft: Draft) -> None:
+        for para in draft.paragraphs:
+            for s in split_sentences(para):
+                self.total += 1
+                self.seen.add(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest())
+
+    def stats(self, docs: int) -> dict:
+        return {"sentences": self.total, "distinct": len(self.seen),
+                "distinct_share": round(len(self.seen) / max(1, self.total), 4),
+                "over_reports": min(docs, DISTINCT_SAMPLE)}
+
+
+def make_corpus(docs: int, out: Path, seed: int = 1, seed_dir: Path = DEFAULT_SEEDS,
+                real_dir: Path | None = DEFAULT_REAL, pool: Pool | None = None) -> dict:
+    pool = pool or load_pool(seed_dir, real_dir)
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.txt"):
         old.unlink()
     chars = gb = 0
+    counter = SentenceCount()
     for i in range(docs):
-        text, encoding = make_report(pool, seed, i)
+        draft = make_draft(pool, seed, i)
+        if i < DISTINCT_SAMPLE:
+            counter.add(draft)
+        text, encoding = _noisy(draft, seed, i)
         (out / file_name(seed, i)).write_bytes(text.encode(encoding))
         chars += len(text)
         gb += encoding != "utf-8"
-    return {"docs": docs, "chars": chars, "gb18030": gb, "seed": seed,
-            "pool_sentences": len(pool.sentences), "pool_leads": len(pool.leads)}
+    return {"docs": docs, "chars": chars, "gb18030": gb, "seed": seed, "pool": pool.digest,
+            "seed_sentences": len(pool.seed.sentences), "real_sentences": len(pool.real.sentences),
+            **counter.stats(docs)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -383,12 +331,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, required=True, help="output folder (its *.txt are replaced)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--seeds-dir", type=Path, default=DEFAULT_SEEDS, help="seed reports (default corpus/)")
+    ap.add_argument("--real-dir", type=Path, default=DEFAULT_REAL,
+                    help="real reports to draw sentences from (default ../shared/real/docs)")
     args = ap.parse_args(argv)
     started = time.perf_counter()
-    info = make_corpus(args.docs, args.out, args.seed, args.seeds_dir)
+    info = make_corpus(args.docs, args.out, args.seed, args.seeds_dir, args.real_dir)
     print(f"{info['docs']} reports, {info['chars'] / 1e6:.1f} M characters "
-          f"({info['gb18030']} in GB18030) from {info['pool_sentences']} seed sentences "
-          f"-> {args.out}/ in {time.perf_counter() - started:.1f} s")
+          f"({info['gb18030']} in GB18030) from {info['seed_sentences']} seed and "
+          f"{info['real_sentences']} real sentences; {info['distinct_share']:.1%} of "
+          f"{info['sentences']} sentences distinct -> {args.out}/ in {time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":

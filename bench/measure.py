@@ -1,4 +1,6 @@
-"""Measuring helpers: child processes with peak memory, latency statistics."""
+"""Measuring helpers: child processes with peak memory, a process's memory
+split into heap and mapped files, latency statistics, and the CPU that
+other processes used while we measured."""
 from __future__ import annotations
 
 import json
@@ -13,7 +15,9 @@ from pathlib import Path
 import numpy as np
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICK = os.sysconf("SC_CLK_TCK")
 MB = 1024 * 1024
+MIN_OWN_CPU_S = 20.0  # CPU seconds of ours before a run may be refused midway
 
 
 @dataclass
@@ -41,7 +45,7 @@ def _children_map() -> dict[int, list[int]]:
     return kids
 
 
-def _tree(pid: int) -> list[int]:
+def tree(pid: int) -> list[int]:
     kids, out, todo = _children_map(), [], [pid]
     while todo:
         p = todo.pop()
@@ -68,13 +72,18 @@ def _rss_pss(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def run_child(args: list[str], poll_s: float = 0.2, log: Path | None = None) -> ChildRun:
+def run_child(args: list[str], poll_s: float = 0.2, log: Path | None = None,
+              stdin: str | None = None) -> ChildRun:
     """Run `python args...`, sampling the memory of its process tree.
 
     The child must print one JSON object as its last line of stdout."""
     started = time.perf_counter()
-    err = open(log, "w") if log else subprocess.DEVNULL
-    proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=err, text=True)
+    err = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below, after the child)
+    proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=err, text=True,
+                            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
+    if stdin is not None:
+        proc.stdin.write(stdin)
+        proc.stdin.close()
     peak_rss = peak_pss = 0
     out_chunks: list[str] = []
     # Read stdout in a thread so that the sampling loop never blocks on it.
@@ -85,7 +94,7 @@ def run_child(args: list[str], poll_s: float = 0.2, log: Path | None = None) -> 
         if pid:
             break
         rss = pss = 0
-        for p in _tree(proc.pid):
+        for p in tree(proc.pid):
             r, s = _rss_pss(p)
             rss, pss = rss + r, pss + s
         peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
@@ -104,6 +113,35 @@ def run_child(args: list[str], poll_s: float = 0.2, log: Path | None = None) -> 
                     max_process_rss_mb=usage.ru_maxrss / 1024, output=output)
 
 
+def proc_memory(pid: int) -> dict | None:
+    """RSS of a process split as the kernel does: RssAnon (heap), RssFile
+    (pages of mapped files, e.g. a memory-mapped index, which the kernel can
+    drop and re-read), and VmHWM (its peak RSS), in MiB."""
+    wanted = {"VmRSS": "rss_mb", "RssAnon": "rss_anon_mb", "RssFile": "rss_file_mb",
+              "RssShmem": "rss_shmem_mb", "VmHWM": "peak_rss_mb"}
+    out: dict = {}
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                if key in wanted:
+                    out[wanted[key]] = round(int(value.split()[0]) / 1024, 1)
+    except OSError:
+        return None
+    return out
+
+
+def proc_cpu_s(pid: int) -> float:
+    """CPU seconds of a process and of its children it has reaped."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return 0.0
+    f = stat[stat.rindex(b")") + 2:].split()
+    return sum(int(x) for x in f[11:15]) / TICK  # utime stime cutime cstime
+
+
 def latency(ms: list[float]) -> dict:
     """Median, p95 (linear interpolation) and count of a list of milliseconds."""
     if not ms:
@@ -119,14 +157,60 @@ def dir_bytes(path: Path) -> int:
 
 
 def self_peak_rss_mb() -> float:
-    """VmHWM of this process (its peak resident set)."""
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    return (proc_memory(os.getpid()) or {}).get("peak_rss_mb", 0.0)
 
 
 def self_rss_mb() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * PAGE / MB
+    return (proc_memory(os.getpid()) or {}).get("rss_mb", 0.0)
+
+
+# ---------------------------------------------------------------- noise
+
+def _machine_busy_s() -> float:
+    """Busy CPU seconds of the whole machine since boot (idle and iowait excluded)."""
+    with open("/proc/stat") as fh:
+        v = [int(x) for x in fh.readline().split()[1:9]]
+    return (sum(v) - v[3] - v[4]) / TICK
+
+
+def own_cpu_s() -> float:
+    """CPU seconds of this process and everything under it, live or reaped."""
+    return sum(proc_cpu_s(p) for p in tree(os.getpid()))
+
+
+class CpuWatch:
+    """CPU that other processes used during each step of the run. Our own
+    is this process's tree (live children read from /proc, reaped ones in
+    its cutime); the rest of the machine's busy time is someone else's."""
+
+    def __init__(self, limit: float = 0.10):
+        self.limit = limit
+        self.steps: dict[str, dict] = {}
+        self._open: tuple[str, float, float, float] | None = None
+
+    def step(self, name: str | None) -> None:
+        """End the current step (if any) and start `name` (None: just end)."""
+        now, busy, own = time.perf_counter(), _machine_busy_s(), own_cpu_s()
+        if self._open:
+            prev, t0, busy0, own0 = self._open
+            mine = max(0.0, own - own0)
+            other = max(0.0, (busy - busy0) - mine)
+            self.steps[prev] = {"seconds": round(now - t0, 1), "own_cpu_s": round(mine, 1),
+                                "other_cpu_s": round(other, 1),
+                                "other_share": round(other / mine, 3) if mine else None}
+        self._open = (name, now, busy, own) if name else None
+
+    def total(self) -> dict:
+        own = sum(s["own_cpu_s"] for s in self.steps.values())
+        other = sum(s["other_cpu_s"] for s in self.steps.values())
+        return {"own_cpu_s": round(own, 1), "other_cpu_s": round(other, 1),
+                "other_share": round(other / own, 3) if own else None, "limit": self.limit}
+
+    def too_noisy(self, final: bool = True) -> bool:
+        """Other processes used more than `limit` of the CPU we used. Before
+        the end (final=False), judged only once we used MIN_OWN_CPU_S, so a
+        short blip at the start does not decide."""
+        t = self.total()
+        if t["other_share"] is None or (not final and t["own_cpu_s"] < MIN_OWN_CPU_S):
+            return False
+        return t["other_share"] > self.limit

@@ -1,22 +1,25 @@
-"""Deterministic choice of benchmark queries from the cleaned texts.
+"""Deterministic choice of the benchmark queries from the cleaned texts.
 
-Candidates come from jieba words (and runs of consecutive words, for
-phrases) of a fixed random sample of reports; their document frequency is
-then counted exactly over the whole corpus where it matters (rare terms).
-Queries are CJK only (no Latin letters, digits or full-width forms), so the
-folding our engine does (NFKC + case) and the plain bytes ripgrep and SQLite
-see agree.
+Candidates come from jieba words (and runs of consecutive words) of a fixed
+random sample of reports; document frequencies of rare candidates are then
+counted exactly over the whole corpus. Every system gets the same strings.
 
-Classes, --queries Q of each:
-  keyword  rare    one word in fewer than 1 % of the reports
-           common  one word in most reports (e.g. 党建, 基层党组织)
-           and3    three mid-frequency words, all required
-           year    a common word with a year filter ("党建 year:2020")
-  phrase   rare    a 4–8 character phrase in fewer than 1 % of the reports
-           common  a 4–8 character phrase in many reports
-About half of the keyword queries use only words of 3+ characters, so that
-SQLite's trigram index can answer them; the rest include 2-character words,
-which it cannot.
+keyword (ranked search: exact total, top 10 with snippets)
+  rare     a word of 3+ characters in fewer than 1 % of the reports
+  common   a word of 3+ characters in most reports (基层党组织)
+  short    the 10 commonest characters and 10 commonest pairs (的 ， 工作)
+  and3     three mid-frequency words, all required
+  year / type / level   a common word with that filter (党建 year:2020)
+phrase (exact totals and the first page of KWIC lines)
+  rare, common   4–8 character runs of whole words
+  short, subword, crossword, punct, latin   see queries_hard.py
+  sort_left, sort_right, page2   the common phrases sorted by the context
+                                 left / right of them, or their page 2
+
+Strings are chosen as spelled in the cleaned texts; our engine gets them
+so, the other systems folded (bench/corpus_cache.py says why). The exact
+keyword totals (reports whose folded text holds every folded term and
+that pass the filter) are computed here; phrase totals are ripgrep's.
 """
 from __future__ import annotations
 
@@ -25,19 +28,25 @@ import math
 import random
 import re
 from collections import Counter
+from collections.abc import Callable
 
-from search.analysis import words_raw
+from queries_hard import hard_classes
 
-CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+from search.analysis import cut_folded, fold
+
+CJK = re.compile(r"[\u4e00-\u9fff]+")
 SAMPLE = 400
 WARMUP = {"keyword": "会议", "phrase": "高质量发展"}
-YEARS = range(2015, 2026)
+KEYWORD_CLASSES = ("rare", "common", "short", "and3", "year", "type", "level")
+PHRASE_CLASSES = ("rare", "common", "short", "subword", "crossword", "punct", "latin",
+                  "sort_left", "sort_right", "page2")
 
 
-class DocFrequency:
-    """Exact number of reports containing a string, over all texts."""
+class Corpus:
+    """All texts in one string: exact document sets of a string."""
 
     def __init__(self, texts: list[str]):
+        self.n = len(texts)
         self.big = "\x00".join(texts)
         self.starts, pos = [], 0
         for t in texts:
@@ -45,30 +54,43 @@ class DocFrequency:
             pos += len(t) + 1
         self.starts.append(pos)
 
-    def __call__(self, needle: str, stop_above: int | None = None) -> int:
-        df, i = 0, self.big.find(needle)
+    def docs(self, needle: str, stop_above: int | None = None) -> list[int]:
+        """Reports whose folded text contains the folded `needle` (at most
+        stop_above + 1 of them)."""
+        needle = fold(needle)
+        out, i = [], self.big.find(needle)
         while i >= 0:
-            df += 1
-            if stop_above is not None and df > stop_above:
-                break
             d = bisect.bisect_right(self.starts, i) - 1
+            out.append(d)
+            if stop_above is not None and len(out) > stop_above:
+                return out
             i = self.big.find(needle, self.starts[d + 1])  # on to the next report
-        return df
+        return out
 
 
-def sample_stats(texts: list[str], rng: random.Random) -> tuple[Counter, Counter, list[int]]:
-    """Document frequencies in the sample of words and of 4–8 character
-    runs of consecutive words."""
-    sample = sorted(rng.sample(range(len(texts)), min(len(texts), SAMPLE)))
+def raw_tokens(text: str) -> list[str]:
+    """jieba's tokens (punctuation included) as spelled in the text: the
+    cut is made on the folded text, which has the same length."""
+    out, p = [], 0
+    for tok in cut_folded(fold(text)):
+        out.append(text[p:p + len(tok)])
+        p += len(tok)
+    return out
+
+
+def sample_stats(n: int, raw_of: Callable[[int], str], rng: random.Random):
+    """The sample's texts and tokens and the document frequencies of its
+    words and of its 4–8 character runs of consecutive words."""
+    sample = [raw_of(i) for i in sorted(rng.sample(range(n), min(n, SAMPLE)))]
+    tokens_by_doc = [raw_tokens(t) for t in sample]
     word_df, phrase_df = Counter(), Counter()
-    for i in sample:
-        tokens = words_raw(texts[i])
-        word_df.update({t for t in tokens if len(t) >= 2 and CJK.match(t)})
+    for tokens in tokens_by_doc:
+        word_df.update({t for t in tokens if len(t) >= 2 and CJK.fullmatch(t)})
         grams = set()
         for k in range(len(tokens)):
             run = ""
             for tok in tokens[k:k + 4]:
-                if not CJK.match(tok):
+                if not CJK.fullmatch(tok):
                     break
                 run += tok
                 if len(run) > 8:
@@ -76,109 +98,48 @@ def sample_stats(texts: list[str], rng: random.Random) -> tuple[Counter, Counter
                 if len(run) >= 4:
                     grams.add(run)
         phrase_df.update(grams)
-    return word_df, phrase_df, sample
+    return sample, tokens_by_doc, word_df, phrase_df
 
 
 def _by_df(counter: Counter, keep) -> list[str]:
     return [w for w, _ in sorted(counter.items(), key=lambda p: (-p[1], p[0])) if keep(w)]
 
 
-def _half_long(short: list[str], long: list[str], k: int) -> list[str]:
-    """k items, half from `long` (3+ characters), half from `short`."""
-    half = k // 2
-    picked = long[:half] + short[:k - half]
-    return picked + [w for w in long[half:] + short[k - half:] if w not in picked][:k - len(picked)]
-
-
-def _rare(cands: list[str], rng: random.Random, k: int, df: DocFrequency, limit: int,
-          long_share: bool = True) -> list[tuple[str, int]]:
-    """Shuffled candidates whose exact df is 1..limit-1, half of 3+ characters."""
-    cands = list(cands)
-    rng.shuffle(cands)
-    want_long = k // 2 if long_share else 0
-    long, short = [], []
-    for c in cands:
-        bucket = long if len(c) >= 3 else short
-        if len(long) + len(short) >= k and len(long) >= want_long:
-            break
-        if bucket is short and len(short) >= k - want_long:
-            continue
-        if bucket is long and len(long) >= k:
-            continue
-        n = df(c, stop_above=limit)
-        if 1 <= n < limit and not any(c in o or o in c for o, _ in long + short):
-            bucket.append((c, n))
-    return (long + short)[:k]
-
-
-def _distinct(cands: list[str], k: int, exclude: set[str]) -> list[str]:
+def _distinct(cands, k: int, exclude: set[str]) -> list[str]:
     """The first k candidates none of which contains another."""
     out: list[str] = []
     for c in cands:
+        if len(out) >= k:
+            break
         if c in exclude or any(c in o or o in c for o in out):
             continue
         out.append(c)
-        if len(out) == k:
-            break
     return out
 
 
-def choose(texts: list[str], q: int = 50, seed: int = 1) -> dict:
-    rng = random.Random(seed)
-    n = len(texts)
-    df = DocFrequency(texts)
-    limit = max(2, math.ceil(0.01 * n))  # rare: df < 1 % of the reports (at least df 1)
-    word_df, phrase_df, sample = sample_stats(texts, rng)
-    s = len(sample)
-    exclude = set(WARMUP.values())
-
-    common_words = _by_df(word_df, lambda w: w not in exclude and word_df[w] >= 0.2 * s)
-    short = [w for w in common_words if len(w) == 2]
-    long = [w for w in common_words if len(w) >= 3]
-    common = _half_long(short, long, q)
-    rest_short = [w for w in short if w not in common]
-    rest_long = [w for w in long if w not in common]
-    year_terms = _half_long(rest_short, rest_long, q) or common
-
-    rare_words = _rare(_by_df(word_df, lambda w: word_df[w] == 1), rng, q, df, limit)
-    mid = _by_df(word_df, lambda w: w not in exclude and 0.05 * s <= word_df[w] <= 0.6 * s)
-    and3 = _triples(mid, [texts[i] for i in sample], rng, q)
-
-    phrase_common = _distinct(_by_df(phrase_df, lambda p: phrase_df[p] >= 0.1 * s), q, exclude)
-    phrase_rare = [p for p, _ in _rare(_by_df(phrase_df, lambda p: phrase_df[p] == 1), rng, q, df,
-                                       limit, long_share=False)]
-
-    keyword = {
-        "rare": [_kw([w], df_=c) for w, c in rare_words],
-        "common": [_kw([w], df_=df(w)) for w in common],
-        "and3": [_kw(t) for t in and3],
-        "year": [_kw([w], year=rng.choice(YEARS)) for w in year_terms[:q]],
-    }
-    return {"keyword": keyword, "phrase": {"rare": phrase_rare, "common": phrase_common},
-            "warmup": dict(WARMUP), "rare_df_below": limit, "sample_docs": s}
-
-
-def _kw(terms: list[str], year: int | None = None, df_: int | None = None) -> dict:
-    q = " ".join(terms) + (f" year:{year}" if year else "")
-    out = {"q": q, "terms": terms, "year": year}
-    if df_ is not None:
-        out["df"] = df_
+def _rare(cands: list[str], rng: random.Random, k: int, corpus: Corpus, limit: int) -> list[str]:
+    """Shuffled candidates in 1..limit-1 reports."""
+    cands = list(cands)
+    rng.shuffle(cands)
+    out: list[str] = []
+    for c in cands:
+        if len(out) >= k:
+            break
+        if any(c in o or o in c for o in out):
+            continue
+        if 1 <= len(corpus.docs(c, stop_above=limit)) < limit:
+            out.append(c)
     return out
 
 
 def _triples(words: list[str], sample_texts: list[str], rng: random.Random, k: int) -> list[list[str]]:
-    """k triples of distinct words that occur together in at least one sampled
-    report; half of them of 3+ character words only."""
-    long = [w for w in words if len(w) >= 3]
+    """k triples of distinct words that occur together in a sampled report."""
     out: list[list[str]] = []
     seen: set[tuple[str, ...]] = set()
-    for attempt in range(k * 200):
-        if len(out) >= k:
+    for _ in range(k * 200):
+        if len(out) >= k or len(words) < 3:
             break
-        pool = long if len(out) < k // 2 and len(long) >= 3 else words
-        if len(pool) < 3:
-            break
-        triple = rng.sample(pool, 3)
+        triple = rng.sample(words, 3)
         key = tuple(sorted(triple))
         if key in seen or any(a in b for a in triple for b in triple if a != b):
             continue
@@ -188,5 +149,58 @@ def _triples(words: list[str], sample_texts: list[str], rng: random.Random, k: i
     return out
 
 
-def supported_by_trigram(terms: list[str]) -> bool:
-    return all(len(t) >= 3 for t in terms)
+def choose(folded: list[str], raw_of: Callable[[int], str], metas: list[dict],
+           q: int = 30, seed: int = 1) -> dict:
+    """`folded`: every folded text; `raw_of(i)`: the cleaned text of report i
+    as spelled (only the sampled ones are read)."""
+    rng = random.Random(seed)
+    corpus = Corpus(folded)
+    limit = max(2, math.ceil(0.01 * len(folded)))  # rare: in fewer than 1 % of the reports
+    sample, tokens_by_doc, word_df, phrase_df = sample_stats(len(folded), raw_of, rng)
+    s = len(sample)
+    exclude = set(WARMUP.values())
+
+    long_words = _by_df(word_df, lambda w: len(w) >= 3 and w not in exclude)
+    common = _distinct([w for w in long_words if word_df[w] >= 0.2 * s], 4 * q, exclude)
+    rare_words = _rare([w for w in long_words if word_df[w] == 1], rng, q, corpus, limit)
+    mid = _by_df(word_df, lambda w: w not in exclude and 0.05 * s <= word_df[w] <= 0.6 * s)
+    and3 = _triples(mid, sample, rng, q)
+    phrase_common = _distinct(_by_df(phrase_df, lambda p: phrase_df[p] >= 0.1 * s), q, exclude)
+    phrase_rare = _rare(_by_df(phrase_df, lambda p: phrase_df[p] == 1), rng, q, corpus, limit)
+    hard = hard_classes(sample, tokens_by_doc, q, rng)
+    short = hard["short"]
+
+    values = {f: sorted({m[f] for m in metas if m.get(f) not in (None, "", "其他")}, key=str)
+              for f in ("year", "type", "level")}
+    filtered = {f: [(w, rng.choice(values[f])) for w in (common[q * (i + 1): q * (i + 2)] or common[:q])]
+                for i, f in enumerate(("year", "type", "level")) if values[f]}
+
+    keyword = [("rare", [w], None) for w in rare_words] + [("common", [w], None) for w in common[:q]]
+    keyword += [("short", [w], None) for w in short] + [("and3", t, None) for t in and3]
+    keyword += [(f, [w], (f, v)) for f, pairs in filtered.items() for w, v in pairs]
+    items = [_keyword(cls, terms, flt, corpus, metas) for cls, terms, flt in keyword]
+    phrases = {"rare": phrase_rare, "common": phrase_common, "short": short,
+               **{cls: hard[cls][:q] for cls in ("subword", "crossword", "punct", "latin")}}
+    for cls, strings in phrases.items():
+        items += [_phrase(cls, p) for p in strings]
+    for cls, sort, page in (("sort_left", "left", 1), ("sort_right", "right", 1), ("page2", "rank", 2)):
+        items += [_phrase(cls, p, sort, page) for p in phrase_common]
+    for i, item in enumerate(items):
+        item["n"] = i
+    return {"items": items, "warmup": dict(WARMUP), "rare_below_reports": limit, "sample_docs": s}
+
+
+def _keyword(cls: str, terms: list[str], flt: tuple[str, object] | None, corpus: Corpus,
+             metas: list[dict]) -> dict:
+    q = " ".join(terms) + (f" {flt[0]}:{flt[1]}" if flt else "")
+    docs = set(corpus.docs(terms[0]))
+    for t in terms[1:]:
+        docs &= set(corpus.docs(t))
+    if flt:
+        docs = {d for d in docs if metas[d].get(flt[0]) == flt[1]}
+    return {"kind": "keyword", "cls": cls, "q": q, "terms": terms,
+            "filter": {flt[0]: flt[1]} if flt else None, "true_total": len(docs)}
+
+
+def _phrase(cls: str, phrase: str, sort: str = "rank", page: int = 1) -> dict:
+    return {"kind": "phrase", "cls": cls, "q": phrase, "sort": sort, "page": page}
