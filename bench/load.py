@@ -583,7 +583,7 @@ def engine_state(commit: str | None) -> dict:
 
 def ensure_index(docs: int, seed: int, reuse: bool, src: Path) -> tuple[Path, Path, Path, dict]:
     from corpus_cache import ensure_corpus  # noqa: I001 (the cache shared with run.py; then the engine)
-    from search.postings import current_folder
+    from search.searcher import Library
 
     corpus = ensure_corpus(docs, seed)
     work = CACHE / f"load-{docs}-{seed}"
@@ -602,10 +602,9 @@ def ensure_index(docs: int, seed: int, reuse: bool, src: Path) -> tuple[Path, Pa
         subprocess.run(cmd, check=True, stdout=log, stderr=subprocess.STDOUT, cwd=src, timeout=3600,
                        env=engine_env(src))
     info["index_s"] = round(time.perf_counter() - t0, 1)
-    summary = [line for line in (work / "index.log").read_text("utf-8").splitlines() if line.startswith("added")]
+    summary = [line for line in (work / "index.log").read_text("utf-8").splitlines() if line.startswith("新增")]
     say(f"index: done in {info['index_s']} s ({summary[-1] if summary else 'see index.log'})")
-    gen = current_folder(index)
-    ids = [d["id"] for d in json.loads((gen / "docs.json").read_text("utf-8"))]
+    ids = Library(index).snapshot().ids()
     ids_file = work / "ids.json"
     ids_file.write_text(json.dumps(ids, ensure_ascii=False), "utf-8")
     info["reports"] = len(ids)

@@ -22,29 +22,23 @@ from measure import dir_bytes
 
 
 def prepare_library(library, warm_texts: bool = False) -> float | None:
-    """The one place that touches engine internals (getattr fallbacks, so a
-    redesigned engine degrades to doing nothing here):
-    - warm_texts: decode and fold every text now, as a server does in the
-      background after loading a generation (Library(warm=True)); here
-      synchronously, so that no timed query competes with it. Returns its ms,
-      None if the engine has no such step.
-    - always: empty the per-query result caches (per-term match masks, the
-      memo of recent phrases' matches), so that every timed query does its
-      full work, while the decoded texts (a server's warm state) stay.
+    """The one place that touches engine internals:
+    - warm_texts: read every segment's arrays once now (checking their
+      checksums), as a server does in the background after a new commit
+      loads (Library(warm=True)); here synchronously, so that no timed query
+      competes with it. Returns its ms.
+    - always: empty the cache of answers (a string's reports and offsets, a
+      phrase's ranking), so that every timed query does its full work, while
+      the texts read from Whoosh (a server's warm state) stay.
     """
-    gen = library.generation()
+    snap = library.snapshot()
     ms = None
-    warm = getattr(gen, "warm", None)
-    if warm_texts and callable(warm):
+    if warm_texts:
         started = time.perf_counter()
-        warm()
+        for part in snap.parts:
+            part.data.verify()
         ms = (time.perf_counter() - started) * 1000
-    masks = getattr(library, "_masks", None)
-    if isinstance(masks, dict):
-        masks.clear()
-    derived = getattr(gen, "derived", None)
-    if isinstance(derived, dict):
-        derived.pop("phrase_matches", None)
+    library.answers.clear()
     return ms
 
 
@@ -75,7 +69,7 @@ class Worker:
 
         started = time.perf_counter()
         self.library = Library(index_dir)
-        self.library.generation()
+        self.library.snapshot()
         self.open_ms = (time.perf_counter() - started) * 1000
         self.warm_ms = prepare_library(self.library, warm_texts=True)
 
