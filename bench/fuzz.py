@@ -57,7 +57,7 @@ def start_server(corpus: Path, index: Path, log: Path) -> tuple[subprocess.Popen
                             env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        m = re.search(r"open http://127\.0\.0\.1:(\d+)/", log.read_text(encoding="utf-8"))
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", log.read_text(encoding="utf-8"))
         if m:
             return proc, int(m.group(1))
         if proc.poll() is not None:

@@ -354,7 +354,7 @@ class Server:
                 raise RuntimeError(f"the server exited with {self.proc.wait()} (see {self.log.name})")
             if line.startswith("no index at"):  # it would build one, and its memory would show it
                 raise RuntimeError(f"the server found no index it can read: {line.strip()}")
-            m = re.search(r"open http://127\.0\.0\.1:(\d+)/", line)
+            m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
             if m:
                 self.port = int(m.group(1))
         if self.port is None:

@@ -53,7 +53,7 @@ class Server:
                 raise RuntimeError(f"the server exited with {self.proc.wait()} (see {self.log.name})")
             if line.startswith("no index at"):
                 raise RuntimeError(f"the server found no index it can read: {line.strip()}")
-            if m := re.search(r"open http://127\.0\.0\.1:(\d+)/", line):
+            if m := re.search(r"http://127\.0\.0\.1:(\d+)/", line):
                 return int(m.group(1))
         raise RuntimeError(f"the server did not start within {START_TIMEOUT_S} s (see {self.log.name})")
 
