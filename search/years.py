@@ -17,8 +17,9 @@ _YEAR = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?![0-9A-Za-z])")
 _YEAR_CN = re.compile(r"([〇○零一二三四五六七八九]{4})年")
 _BODY_YEAR = re.compile(r"(?<![0-9A-Za-z.])((?:19|20)\d{2})\s*年(?!代)")  # 2000多万辆, 中国制造2025 are no years
 # Where a year is a target or the far end of a span: 到2035年, 至2025年, 2030年前, 2025年底前, 2024—2026年.
-_FORWARD_BEFORE = re.compile(r"(?:到|至|迄|展望|力争|预计|计划|目标|远景|面向|将在|将于|拟于|拟在|要在|规定的?|原定的?|预定的?|—|－|-|～|~|〜)\s*(?:在|于)?\s*$")
-_FORWARD_AFTER = re.compile(r"^\s*年?(?:年底|年末|底|末)?(?:前|以前|之前|远景|愿景|目标|时|将|要|的目标)")
+_FORWARD_BEFORE = re.compile(r"(?:自|到|至|迄|展望|力争|预计|计划|目标|远景|面向|将在|将于|拟于|拟在|要在|规定的?|原定的?|预定的?|—|－|-|～|~|〜)\s*(?:在|于)?\s*$")
+_FORWARD_AFTER = re.compile(r"^\s*年?(?:年底|年末|底|末|\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?"  # 于2023年1月13日前报送
+                            r"(?:前|以前|之前|远景|愿景|目标|时|将|要|的目标)")
 _HISTORY_AFTER = re.compile(r"^\s*年?(?:[^。，；]{0,6})?(?:建党|成立|诞生|创立|创建|解放|建国|以前|以来的|起义|革命)")
 _SIGNED = re.compile(r"(?:(?:1[89]|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
                      r"\s*(?:印发|发布|签发|通过|制定|起草)?\s*(?:\d{1,2}\s*版)?\s*[）)]?\s*$")
@@ -30,7 +31,13 @@ _TIME_LINE = re.compile(r"^(?:时间|日期|发布时间|发表时间|印发时�
 _CURRENT = re.compile(r"今年[^\n。]{0,10}\n((?:19|20)\d{2})\s*年|(?:^|\n)(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])?(?:关于|对)?((?:19|20)\d{2})\s*年"
                       r"(?:的)?(?:主要)?(?:工作(?:安排|任务|建议)?|任务|政府工作的建议|国民经济和社会发展|经济社会发展(?:的)?(?:总体要求|主要(?:预期)?目标|目标))(?![^\n]{0,4}回顾)")
 _SPAN = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2})\s*[—–－\-~～至到]\s*(?:19|20)\d{2}\s*年")
-_CITED = re.compile(r"〔((?:19|20)\d{2})〕|[(（]((?:19|20)\d{2})(?:年)?版[)）]")
+# What a text cites was issued before it: a 发文字号 〔2021〕, an edition (2024版), a
+# standard with its year (GB/T 43814—2024, YY/T 0287-2017).
+_CITED = re.compile(r"〔((?:19|20)\d{2})〕|[(（]((?:19|20)\d{2})(?:年)?版[)）]"
+                    r"|(?<![A-Za-z])[A-Z]{2,4}(?:/[TZ])?\s*\d{2,6}(?:\.\d+)?\s*[—–－-]\s*((?:19|20)\d{2})(?!\d)")
+# A date it takes effect or a deadline is on or after the issue, mostly the same year.
+_IN_FORCE = re.compile(r"自\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月[^。]{0,12}?起"
+                       r"|((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*(?:前|以前|之前)")
 _REVIEW = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?:[^。，；\n]{0,10})?(?:工作|国内工作)?的?回顾|刚刚过去的((?:19|20)\d{2})\s*年")
 _REVIEW_FIRST = re.compile(r"首先报告\s*((?:19|20)\d{2})\s*年")
 _NOTE = re.compile(r"^【[^】]{1,10}】")
@@ -132,8 +139,13 @@ def _body_year(text: str, doc_type: str) -> int | None:
         common = max(y for y, n in years.items() if n == top)  # the commonest; of a tie, the latest
         # a work report speaks most of the year it reviews: it is delivered the year after
         return common + 1 if doc_type == "政府工作报告" else common
-    cited = [int(m.group(1) or m.group(2)) for m in _CITED.finditer(text)]
-    return max(cited) if cited else None  # it cites 国发〔2021〕24号: issued that year or later
+    cited = [int(next(g for g in m.groups() if g)) for m in _CITED.finditer(text)]
+    # It cites 国发〔2021〕24号: issued that year or later; it takes effect or sets a
+    # deadline in 2023: issued that year or before (and mostly in it).
+    in_force = [int(m.group(1) or m.group(2)) for m in _IN_FORCE.finditer(text)]
+    if in_force and (not cited or min(in_force) >= max(cited)):
+        return min(in_force)
+    return max(cited) if cited else None
 
 
 def _congress_year(opening: str, doc_type: str) -> int | None:
