@@ -2,7 +2,7 @@
 
     python bench/dedup.py --docs 10000
 
-Positives: bench/make_corpus.py makes about 5 % of its reports as adapted
+Positives: harness/corpus.py makes about 5 % of its reports as adapted
 copies of another (1–4 sentences rewritten, the title's year sometimes
 changed, other noise). Reports adapted from the same draft belong together.
 Negatives that are hard: every other pair, and also --templated reports
@@ -25,10 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-BENCH = Path(__file__).resolve().parent
-sys.path[:0] = [str(BENCH.parent), str(BENCH)]
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the repository root first: this tree's search/ and harness/
 
-import make_corpus
+from harness import corpus as make_corpus
 from corpus_cache import ensure_cleaned, ensure_corpus, texts_dir
 
 from search import dedup

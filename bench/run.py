@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root: harness/
+
 import corpus_cache as cc
 import queries as query_choice
 import steps

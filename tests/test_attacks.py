@@ -11,9 +11,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from attack_helpers import Server, http, peak_rss_mb, reports, search_json
-from conftest import copy_seeds
 
+from harness.attack import http, peak_rss_mb, reports, search_json
+from harness.paths import copy_seeds
+from harness.served import Served
 from search.corpus import corpus_path, display_name, file_digest, list_corpus
 from web import create_app
 
@@ -60,7 +61,7 @@ def test_gbk_file_name_is_indexed_under_the_name_a_chinese_user_reads(tmp_path):
 def test_first_serve_on_a_corpus_with_a_gbk_name_builds_and_serves(tmp_path):
     corpus = copy_seeds(tmp_path / "corpus")
     write_bytes_name(corpus, GBK_NAME.encode("gbk"))
-    with Server("--corpus", str(corpus), "--index", str(tmp_path / "index")) as server:
+    with Served("--corpus", str(corpus), "--index", str(tmp_path / "index")) as server:
         status, _, body = http(server.port, "/search.json?q=" + quote("压紧压实"))
         assert status == 200 and GBK_NAME in [hit["id"] for hit in json.loads(body)["hits"]]
 

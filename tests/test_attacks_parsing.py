@@ -11,8 +11,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from attack_helpers import reports, search_json
 
+from harness.attack import reports, search_json
 from search.readers import html_to_document
 from web import create_app, render
 

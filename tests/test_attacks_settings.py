@@ -8,9 +8,10 @@ import socket
 from pathlib import Path
 
 import pytest
-from attack_helpers import Server, http, one_line_error, reports, search_json
-from conftest import copy_seeds
 
+from harness.attack import http, one_line_error, reports, search_json
+from harness.paths import copy_seeds
+from harness.served import Served
 from search.corpus import SettingsError, check_settings
 
 GOOD_RULE = """# my rules
@@ -129,7 +130,7 @@ def test_bad_host_is_one_line(indexed, host):
 
 def test_a_broken_rules_file_while_serving_is_a_clear_page(indexed):
     corpus, index = indexed
-    with Server("--corpus", str(corpus), "--index", str(index)) as server:
+    with Served("--corpus", str(corpus), "--index", str(index)) as server:
         doc_id = search_json(index, "组织建设")["hits"][0]["id"]
         assert http(server.port, f"/report/{doc_id}/original")[0] == 200
         (corpus / "clean_rules.toml").write_text("[[rule]]\nname = 'x'\nkind = 'span'\nfind = '('\n", "utf-8")

@@ -14,7 +14,7 @@ import sys
 import pytest
 from whoosh import index as whoosh_index
 
-from crash_harness import build_scenario, crash_case, expected_state, random_delays
+from harness.crash import build_scenario, crash_case, expected_state, random_delays
 from search.indexer import index_corpus
 from search.lock import LOCK_NAME, IndexLock, LockBusy, pid_alive
 from search.searcher import Library
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="kill -9 is POSIX")
 
 # (crash point, worker processes): "reading" is hit in a pool worker with 2
 # jobs (which then kills the run) and in the main process with 1.
-# bench/crash.py runs every point of crash_harness.POINTS on a bigger corpus.
+# bench/crash.py runs every point of harness.crash.POINTS on a bigger corpus.
 CASES = [("walked", 2), ("reading:12", 2), ("reading:6", 1), ("adding:15", 2),
          ("segment-written", 2), ("merging", 2), ("merged", 2), ("committing", 2),
          ("committed", 2), ("finished", 2)]
@@ -124,7 +124,7 @@ def test_a_worker_killed_alone_ends_the_run_with_a_message(scenario):
     import signal
     import time
 
-    from crash_harness import index_command
+    from harness.crash import index_command
 
     index = scenario.base / "worker-killed"
     shutil.rmtree(index, ignore_errors=True)
@@ -146,5 +146,5 @@ def test_a_worker_killed_alone_ends_the_run_with_a_message(scenario):
             proc.wait()
     assert proc.returncode == 1
     assert "读取文件的一个工作进程意外退出" in output
-    from crash_harness import signature
+    from harness.crash import signature
     assert signature(index) == scenario.old

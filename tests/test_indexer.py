@@ -6,9 +6,9 @@ import shutil
 import pytest
 from whoosh import index as whoosh_index
 
+from search.corpus import fingerprint
 from search.indexer import IndexBusy, index_corpus
 from search.phrase import lookup
-from search.corpus import fingerprint
 from search.searcher import Library
 from search.store import Snapshot
 

@@ -125,8 +125,7 @@ def _names_a_year(text: str) -> bool:
 def test_exact_totals_on_real_reports(code_named: Library) -> None:
     """The random-substring property of test_exactness, over the real reports: every
     phrase total equals str.count over the distinct cleaned texts (copies count once)."""
-    from test_exactness import random_substrings
-
+    from harness.samples import random_substrings
     from search.analysis import fold
     from search.clean import clean
     from search.phrase import lookup

@@ -13,8 +13,9 @@ import time
 
 import pytest
 
-from conftest import ROOT, copy_seeds
-from crash_harness import load_pool, write_reports
+from harness.corpus_pool import load_pool
+from harness.crash import write_reports
+from harness.paths import ROOT, copy_seeds
 from search.indexer import index_corpus
 from search.searcher import Library
 from search.store import Snapshot

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import copy_seeds
+from harness.paths import copy_seeds
 from search.indexer import index_corpus
 from search.searcher import Library
 from search.watch import Watcher
