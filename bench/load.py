@@ -45,9 +45,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-sys.path.insert(0, str(ROOT))  # the repository root first: harness/ (and this tree's search/)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root first: this tree's search/ and harness/
 
 from load_client import Client
 from load_mix import ORDINARY_PHRASES, VERY_COMMON
@@ -55,6 +53,9 @@ from load_sampling import RssSampler, machine_busy_s, proc_cpu_s, proc_memory
 from load_tables import PHRASE_BUDGET_MS, pct, summarize, tables
 
 from harness.served import Served
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
 
 CACHE = BENCH / ".cache"
 START_TIMEOUT_S = 300       # server start (it loads the generation)
@@ -196,7 +197,8 @@ def run_load(port: int, server_pid: int, ids_file: Path, args) -> dict:
     other = max(0.0, (busy1 - busy0) - (srv1 - srv0) - driver_cpu)
     requests = [r for o in outputs for r in o["requests"]]
     samples = sampler.samples or [(time.monotonic(), mem_end)]
-    mib = lambda kib: round(kib / 1024, 1)
+    def mib(kib: int) -> float:
+        return round(kib / 1024, 1)
 
     def peaks(key: str) -> dict:
         """Peak of `key` up to each quarter of the run: still rising at 100 % means not yet bounded."""
@@ -246,7 +248,8 @@ def engine_env(src: Path) -> dict:
 
 def engine_state(commit: str | None) -> dict:
     """Which code was measured: the commit, and the uncommitted files of the tree if it was served."""
-    git = lambda *a: subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+    def git(*a: str) -> str:
+        return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
     if commit:
         return {"commit": git("rev-parse", "--short", commit), "snapshot": True}
     dirty = [line[3:] for line in git("status", "--porcelain", "--", "search", "web").splitlines()]

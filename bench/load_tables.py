@@ -55,7 +55,8 @@ def tables(result: dict) -> str:
     for name, st in s["by_class"].items():
         out.append(f"| {name} | {st['count']} | {_num(st['p50_ms'])} | {_num(st['p95_ms'])} "
                    f"| {_num(st['p99_ms'])} | {st['errors']} |")
-    quarters = lambda d: ", ".join(f"{k} {v}" for k, v in d["peak_by_quarter_of_run"].items())
+    def quarters(d: dict) -> str:
+        return ", ".join(f"{k} {v}" for k, v in d["peak_by_quarter_of_run"].items())
     out += ["", (f"Server RSS after warm-up: {result['server']['rss_ready_mb']} MiB; peak over its whole life "
                 f"(VmHWM): {rounds[-1]['rss_mb']['peak_hwm']} MiB.")]
     for k, load in enumerate(rounds, 1):

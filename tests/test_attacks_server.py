@@ -15,6 +15,8 @@ from harness.paths import copy_seeds
 from harness.served import Served
 from web import SECURITY_HEADERS
 
+pytestmark = pytest.mark.slow  # every test runs the `reports` command or a server
+
 
 @pytest.fixture(scope="module")
 def library_dirs(tmp_path_factory) -> tuple[Path, Path]:

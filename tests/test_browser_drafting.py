@@ -153,7 +153,7 @@ def test_sort_by_left_context_in_pinyin_order_with_the_key_marked(page, tmp_path
     plain = page.locator(".kl").first.evaluate("e => getComputedStyle(e).color")
     assert colour != plain
     # one row an occurrence on a desktop
-    heights = [b["height"] for b in (l.bounding_box() for l in page.locator(".kline").all()[:20])]
+    heights = [b["height"] for b in (ln.bounding_box() for ln in page.locator(".kline").all()[:20])]
     assert max(heights) < 40, heights
     shoot(page, tmp_path, "phrase-left")
 

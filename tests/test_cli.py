@@ -14,6 +14,8 @@ from wcwidth import wcswidth
 
 from search.doctypes import default_lists
 
+pytestmark = pytest.mark.slow  # every test runs the `reports` command or a server
+
 SEED = "000_76dcab7e818b9862.txt"
 REPORT_3 = "003_df19bd985d99e2e9.txt"
 TYPES = "、".join(default_lists().type_names())

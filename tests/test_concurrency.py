@@ -39,7 +39,7 @@ def _env(**extra) -> dict:
 def _lines(stream) -> queue.Queue:
     """A stream's lines, read in a thread so that waiting for one has a deadline."""
     lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(l) for l in stream], daemon=True).start()
+    threading.Thread(target=lambda: [lines.put(ln) for ln in stream], daemon=True).start()
     return lines
 
 
@@ -122,7 +122,8 @@ def test_serve_keeps_answering_while_index_commits(tmp_path):
     indexer = None
     try:
         base = server.url
-        url = lambda q: f"{base}/search.json?q={urllib.parse.quote(q)}"
+        def url(q: str) -> str:
+            return f"{base}/search.json?q={urllib.parse.quote(q)}"
         assert _get_json(url(queries[0]))[1]["total"] == old_totals[queries[0]]
 
         # The new reports: 40 more, each with a mark no old report has.
@@ -130,7 +131,7 @@ def test_serve_keeps_answering_while_index_commits(tmp_path):
         staging.mkdir()
         write_reports(staging, range(60, 100), pool)
         for path in staging.iterdir():
-            path.write_bytes(path.read_bytes() + f"\n{MARK}。\n".encode("utf-8"))
+            path.write_bytes(path.read_bytes() + f"\n{MARK}。\n".encode())
         expected = tmp_path / "expected"
         all_files = tmp_path / "all"
         all_files.mkdir()

@@ -36,6 +36,7 @@ def scenario(tmp_path_factory):
                           deleted=6, changed=10, added=16)
 
 
+@pytest.mark.slow
 def test_the_scenario_is_a_real_update_with_a_real_merge(scenario):
     assert scenario.old != scenario.new
     assert scenario.old.results["补充说明"][0] == 0 and scenario.new.results["补充说明"][0] == 10
@@ -48,6 +49,7 @@ def test_the_scenario_is_a_real_update_with_a_real_merge(scenario):
     assert len(whoosh_index.open_dir(index)._segments()) < old_segments
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point,jobs", CASES, ids=[f"{p}-j{j}" for p, j in CASES])
 def test_kill_at_a_crash_point(scenario, point, jobs):
     r = crash_case(scenario, point, jobs)
@@ -64,6 +66,7 @@ def test_kill_at_a_crash_point(scenario, point, jobs):
     assert r.equals_rebuild, r.mismatch
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", random_delays(2, 0.4, 1.6, seed=3))
 def test_kill_from_outside_at_a_random_moment(scenario, delay):
     r = crash_case(scenario, None, 2, kill_after=delay)
@@ -82,6 +85,7 @@ def _dead_pid() -> int:
     return pid
 
 
+@pytest.mark.slow
 def test_a_stale_lock_is_cleared_with_a_message(corpus_copy, tmp_path):
     index = tmp_path / "index"
     index_corpus(corpus_copy, index, jobs=1)
@@ -117,6 +121,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="finds workers through /proc")
 def test_a_worker_killed_alone_ends_the_run_with_a_message(scenario):
     """A worker can die on its own (the kernel kills it for memory): the run

@@ -20,6 +20,7 @@ def reports(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
                           input=stdin, cwd=ROOT, timeout=300, check=False)
 
 
+@pytest.mark.slow
 def test_cli_json_has_the_keys_of_the_web_twin(draft_library, tmp_path):
     corpus, index, library = draft_library
     sentence = seed_sentences()["004_c3b5e33bd99874ad.txt"][3]
@@ -43,6 +44,7 @@ def test_cli_json_has_the_keys_of_the_web_twin(draft_library, tmp_path):
     assert piped.returncode == 0 and "[照搬]" in piped.stdout and "004_c3b5e33bd99874ad.txt" in piped.stdout
 
 
+@pytest.mark.slow
 def test_cli_errors_are_one_line(draft_library, tmp_path):
     _, index, _ = draft_library
     empty = tmp_path / "empty.txt"
@@ -56,6 +58,7 @@ def test_cli_errors_are_one_line(draft_library, tmp_path):
         assert len(run.stderr.strip().splitlines()) <= 2, run.stderr
 
 
+@pytest.mark.slow
 def test_docx_output_highlights_copied_sentences_and_carries_their_sources(draft_library, tmp_path):
     import docx
     from docx.enum.text import WD_COLOR_INDEX

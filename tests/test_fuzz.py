@@ -92,6 +92,7 @@ def answer(client, request: FuzzRequest) -> list[str]:
     return problems(request, response.status_code, response.headers, response.get_data())
 
 
+@pytest.mark.slow  # the most generated requests of the fuzz tests
 @FUZZ
 @given(search_requests())
 @example(FuzzRequest("/search.json?q=%ED%A0%80%FF&page=1e9", "json", frozenset({400})))

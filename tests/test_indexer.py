@@ -62,7 +62,7 @@ def test_incremental_index_equals_a_fresh_build(corpus_copy, tmp_path):
 def test_bad_files_are_skipped_with_reasons(corpus_copy, tmp_path):
     (corpus_copy / "empty.txt").write_bytes(b"")
     (corpus_copy / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    (corpus_copy / "bad.txt").write_bytes(b"\xff\xfe\xfd" * 10 + "党建".encode("utf-8") + b"\x81")
+    (corpus_copy / "bad.txt").write_bytes(b"\xff\xfe\xfd" * 10 + "党建".encode() + b"\x81")
     (corpus_copy / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
     (corpus_copy / "notes.xlsx").write_bytes(b"ignored: not a report type")
     summary = index_corpus(corpus_copy, tmp_path / "index", jobs=1)

@@ -21,8 +21,9 @@ from search.indexer import index_corpus
 from search.searcher import Library
 
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real"
-pytestmark = pytest.mark.skipif(not REAL.is_dir() and not os.environ.get("CI"),
-                                reason="the real reports (../shared/real) are not here")
+pytestmark = [pytest.mark.slow,  # indexes the ~400 real reports
+              pytest.mark.skipif(not REAL.is_dir() and not os.environ.get("CI"),
+                                 reason="the real reports (../shared/real) are not here")]
 
 # Thresholds reached honestly on the labelled half; see README "Types and levels".
 CODE_NAMES = {"title": 0.95, "year": 0.75, "type": 0.90, "level": 0.90}
