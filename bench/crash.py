@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root first: this tree's search/ and harness/
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo root first: its search/, harness/
 
 from harness.crash import (
     POINTS,

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root first: this tree's search/ and harness/
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo root first: its search/, harness/
 
 from corpus_cache import ensure_cleaned, ensure_corpus, texts_dir
 

@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root first: this tree's search/ and harness/
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo root first: its search/, harness/
 
 from search import analysis, draft, matching
 from search.draft_match import core_bounds, words_only

@@ -29,7 +29,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root first: this tree's search/ and harness/
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo root first: its search/, harness/
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 

@@ -45,7 +45,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root first: this tree's search/ and harness/
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo root first: its search/, harness/
 
 from load_client import Client
 from load_mix import ORDINARY_PHRASES, VERY_COMMON
