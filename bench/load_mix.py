@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-# Words and phrases of the generated corpus (make_corpus.py recombines the
+# Words and phrases of the generated corpus (harness/corpus.py recombines the
 # seed reports): common ones occur in most reports, rare ones in a few.
 COMMON_TERMS = ("党建", "党支部", "基层党组织", "乡村振兴", "主题教育", "党建引领", "班子成员",
                 "充分发挥", "社会主义", "常态化", "示范点", "基层治理", "第一书记", "集体经济",
