@@ -74,11 +74,14 @@ def tables(result: dict) -> str:
     if result["phrase_alone"]:
         out += ["", phrase_table(result["phrase_alone"])]
     if result["first_errors"]:
-        out += ["", f"First errors ({s['overall']['errors']} in all):"] + [f"- {e}" for e in result["first_errors"][:10]]
+        out += ["", f"First errors ({s['overall']['errors']} in all):"]
+        out += [f"- {e}" for e in result["first_errors"][:10]]
     return "\n".join(out)
 
+
 def phrase_table(ph: dict) -> str:
-    out = [(f"/phrase.json alone, one request at a time, 20 each, each counted afresh (budget p95 ≤ {PHRASE_BUDGET_MS:.0f} ms); "
+    out = [(f"/phrase.json alone, one request at a time, 20 each, each counted afresh "
+            f"(budget p95 ≤ {PHRASE_BUDGET_MS:.0f} ms); "
            f"other processes used {ph['other_cpu_s']} CPU s in these {ph['seconds']} s (should be ~0):"), "",
            ("| phrase | occurrences | reports | first ms | median ms | p95 ms | server CPU ms/request "
            "| within budget |"), "|---|---|---|---|---|---|---|---|"]

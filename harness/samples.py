@@ -32,14 +32,16 @@ W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 def make_docx(path: Path, body_xml: str) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        zf.writestr("word/document.xml", f'<?xml version="1.0" encoding="UTF-8"?><w:document {W}><w:body>{body_xml}</w:body></w:document>')
+        zf.writestr("word/document.xml",
+                    f'<?xml version="1.0" encoding="UTF-8"?><w:document {W}><w:body>{body_xml}</w:body></w:document>')
     return path
 
 
 
 PARAGRAPHS = [
     "今年以来，全县各级党组织坚持以习近平新时代中国特色社会主义思想为指导，压紧压实第一责任人职责，推动基层党建工作提质增效，取得明显成效。",
-    "坚持严抓严管严促推动基层组织全面过硬，召开推进会三次，开展书记抓党建述职评议，对排名靠后的五个党组织进行约谈整改到位。",  # wraps at full width, ends with 。
+    # wraps at full width, ends with 。
+    "坚持严抓严管严促推动基层组织全面过硬，召开推进会三次，开展书记抓党建述职评议，对排名靠后的五个党组织进行约谈整改到位。",
     "一、存在的问题",
     "党建引领乡村全面振兴内生动力还没有充分激活，农村对优秀青年的吸引还不足，抓产业促发展的能力还不够强，部分党员干部担当意识不强，需要进一步加强教育管理和监督。",
 ]
@@ -63,7 +65,8 @@ def draw_pdf(path: Path, pages: list[list[str]], header: str = "", reverse_strea
         placed = []
         y = 760
         for text in paragraphs:
-            chunks = [text[: LINE_CHARS - 2]] + [text[i:i + LINE_CHARS] for i in range(LINE_CHARS - 2, len(text), LINE_CHARS)]
+            chunks = [text[: LINE_CHARS - 2]] + [text[i:i + LINE_CHARS]
+                                                 for i in range(LINE_CHARS - 2, len(text), LINE_CHARS)]
             for i, chunk in enumerate(chunks):
                 placed.append((70 + (28 if i == 0 else 0), y, chunk))
                 y -= 22
