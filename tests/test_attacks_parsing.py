@@ -125,7 +125,8 @@ def _pdf(path: Path, pages: int) -> None:
         c.setFont("STSong-Light", 11)
         for row in range(40):
             k = (row + page) % 40  # a line recurs at no height: none is taken for a running header
-            c.drawString(50, 800 - row * 18, f"{words[k // 10]}{words[k % 10]}、坚持问题导向，压紧压实责任，抓好工作落实。")
+            c.drawString(50, 800 - row * 18,
+                         f"{words[k // 10]}{words[k % 10]}、坚持问题导向，压紧压实责任，抓好工作落实。")
         c.showPage()
     c.save()
 

@@ -88,7 +88,8 @@ def test_other_brackets_kept(text: str) -> None:
 
 
 def test_paid_markers_inside_words() -> None:
-    text = "标题\n一网通##paidbegin##建、户##paidbegin##均增收\n##paidbegin##三、下一步工作计划\n正文##PaidEnd##\n##paidend##\n"
+    text = ("标题\n一网通##paidbegin##建、户##paidbegin##均增收\n"
+            "##paidbegin##三、下一步工作计划\n正文##PaidEnd##\n##paidend##\n")
     assert cleaned(text) == "标题\n一网通建、户均增收\n三、下一步工作计划\n正文"
 
 
@@ -182,8 +183,10 @@ def test_user_rules_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "toml",
     ["[[rule]]\nkind = 'span'\nname = 'x'\n", "[[rule]]\nkind = 'magic'\nname = 'x'\nfind = 'a'\n",
-     "[[rule]]\nkind = 'span'\nname = 'x'\nfind = '('\n", "[[rule]]\nkind = 'line'\nname = 'x'\nfind = 'a'\nfnid = 'b'\n",
-     "[[rule]]\nkind = 'block'\nname = 'x'\nstart = 'a'\n", "[[rule]]\nkind = 'span'\nname = 'x'\nfind = 'a'\nscope = 'body'\n",
+     "[[rule]]\nkind = 'span'\nname = 'x'\nfind = '('\n",
+     "[[rule]]\nkind = 'line'\nname = 'x'\nfind = 'a'\nfnid = 'b'\n",
+     "[[rule]]\nkind = 'block'\nname = 'x'\nstart = 'a'\n",
+     "[[rule]]\nkind = 'span'\nname = 'x'\nfind = 'a'\nscope = 'body'\n",
      "[[rule]]\nkind = 'span'\nname = 'x'\nfind = 3\n"],
 )
 def test_bad_user_rules_are_reported(tmp_path: Path, toml: str) -> None:

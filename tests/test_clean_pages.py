@@ -58,7 +58,8 @@ WX_NOISE = [
     ("editor-credit", "bottom", ("文/张三 图/李四 排版/赵六",)),
     ("editor-credit", "middle", ("本期编辑：张三",)),
     ("disclaimer", "bottom", ("免责声明：本文来源于网络，版权归原作者所有，如有侵权请联系删除。",)),
-    ("disclaimer", "bottom", ("免责声明", "本公众号所发布的文章仅供学习交流，不代表本平台观点。", "如涉及版权问题，请联系我们删除。")),
+    ("disclaimer", "bottom", ("免责声明", "本公众号所发布的文章仅供学习交流，不代表本平台观点。",
+                              "如涉及版权问题，请联系我们删除。")),
     ("disclaimer", "bottom", ("【版权声明】本文为原创，转载请注明出处。",)),
     ("rights-notice", "bottom", ("图片来源网络，侵删",)),
     ("rights-notice", "middle", ("部分图片来源于网络，如有侵权请联系删除",)),
@@ -382,7 +383,8 @@ def test_footnote_markers_and_invisible_characters() -> None:
 def test_wiki_licence_footer_removed() -> None:
     body = "各位代表：\n现在，我代表国务院，向大会报告政府工作。\n" + "一、工作回顾\n过去一年，经济运行总体平稳。\n" * 3
     footer = ("本作品是中华人民共和国的\n法律\n、\n法规\n，根据《\n中华人民共和国著作权法\n》第五条第一项，"
-              "本作品不适用于该法，属于\n公有领域\n。\n注：中文维基文库社群认为……\nPublic domain\nPublic domain\nfalse\nfalse\n")
+              "本作品不适用于该法，属于\n公有领域\n。\n注：中文维基文库社群认为……\n"
+              "Public domain\nPublic domain\nfalse\nfalse\n")
     report = clean(body + footer)
     assert report.text + "\n" == clean(body).text + "\n"
     assert "licence-footer" in {s.rule for s in report.removed}

@@ -80,7 +80,8 @@ def test_parallel_workers_give_the_same_index(corpus_copy, tmp_path):
     serial = index_corpus(corpus_copy, tmp_path / "s", jobs=1)
     assert parallel.added == serial.added == 35
     a, b = Library(tmp_path / "p"), Library(tmp_path / "s")
-    assert [h.id for h in a.search("三会一课", per_page=50).hits] == [h.id for h in b.search("三会一课", per_page=50).hits]
+    assert [h.id for h in a.search("三会一课", per_page=50).hits] == \
+        [h.id for h in b.search("三会一课", per_page=50).hits]
 
 
 def test_interrupted_run_leaves_the_old_index_answering(corpus_copy, tmp_path):

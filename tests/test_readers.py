@@ -62,13 +62,15 @@ def test_seeds_read_exactly(path: Path) -> None:
     assert read_text(path) == path.read_bytes().decode("utf-8")
 
 
-@pytest.mark.parametrize("data", [b"", b"   \n\t\r\n ", codecs.BOM_UTF8, codecs.BOM_UTF16_LE + " \n".encode("utf-16-le")])
+@pytest.mark.parametrize("data", [b"", b"   \n\t\r\n ", codecs.BOM_UTF8,
+                                  codecs.BOM_UTF16_LE + " \n".encode("utf-16-le")])
 def test_empty(tmp_path: Path, data: bytes) -> None:
     assert reason_of(write(tmp_path, "e.txt", data)) == "empty file"
 
 
 def test_binary_png(tmp_path: Path) -> None:
-    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00" + bytes(range(256)) * 4
+    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00"
+           + bytes(range(256)) * 4)
     assert reason_of(write(tmp_path, "image.txt", png)) == "binary file"
 
 
@@ -154,7 +156,8 @@ def test_html_gbk_and_title_not_duplicated(tmp_path: Path) -> None:
 
 def test_html_title_prepended_when_missing(tmp_path: Path) -> None:
     page = "<title>区委2022年基层党建工作总结</title><p>今年以来，**区基层党建工作……</p>"
-    assert read_text(write(tmp_path, "t.htm", page.encode("utf-8"))) == "区委2022年基层党建工作总结\n今年以来，**区基层党建工作……"
+    assert read_text(write(tmp_path, "t.htm", page.encode("utf-8"))) == \
+        "区委2022年基层党建工作总结\n今年以来，**区基层党建工作……"
 
 
 # --- encodings: what GB18030 would "decode" into nonsense is refused -------------------

@@ -111,9 +111,11 @@ def test_facets_link_to_filtered_searches_and_chips_remove_them(client, library)
     page = text_of(get(client, "/search?q=" + quote("组织建设")))
     facets = library.search("组织建设").facets
     for year, n in facets["year"].items():
-        assert re.search(rf'href="/search\?q=[^"]*&amp;year={year}"><span class="v">{year} 年</span><span class="n">{n}</span>', page)
+        assert re.search(rf'href="/search\?q=[^"]*&amp;year={year}">'
+                         rf'<span class="v">{year} 年</span><span class="n">{n}</span>', page)
     for value, n in facets["type"].items():
-        assert f'type={quote(value)}"><span class="box" aria-hidden="true"></span><span class="v">{value}</span><span class="n">{n}</span>' in page
+        assert (f'type={quote(value)}"><span class="box" aria-hidden="true"></span>'
+                f'<span class="v">{value}</span><span class="n">{n}</span>') in page
     # an active filter: chip with a link that removes it; the facet value is marked
     page = text_of(get(client, f"/search?q={quote('组织建设')}&year=2023&type={quote('汇报')}"))
     chips = re.findall(r'<a class="chip" href="([^"]+)"[^>]*>([^<]+)<', page)
@@ -242,7 +244,8 @@ def test_phrase_page_and_json_twin(client, library):
     href = html.unescape(spots[0])
     report = text_of(get(client, href.split("#")[0]))
     offset = data["lines"][0]["offset"]
-    assert re.search(rf'<span class="anchor" id="o{offset}"></span><mark class="hit" data-hit="\d+" id="hit-\d+">压紧压实</mark>', report)
+    assert re.search(rf'<span class="anchor" id="o{offset}"></span>'
+                     rf'<mark class="hit" data-hit="\d+" id="hit-\d+">压紧压实</mark>', report)
     # collocations link to narrower lookups; the year chart links to a filtered one
     for word, _n, _ in data["before"]:
         assert f'href="/phrase?q={quote(word + "压紧压实")}"' in page
@@ -268,7 +271,8 @@ def test_phrase_sorts_pages_and_filters(client, library):
     assert 'rel="next"' in text_of(get(client, f"/phrase?q={q}"))
     filtered = get(client, f"/phrase.json?q={q}&year=2023").get_json()
     assert set(filtered["by_year"]) == {"2023"}
-    assert filtered["total_occurrences"] == lookup(library, "党建工作", filters=Filters(years=(2023, 2023))).total_occurrences
+    assert filtered["total_occurrences"] == \
+        lookup(library, "党建工作", filters=Filters(years=(2023, 2023))).total_occurrences
 
 
 def test_phrase_grouped_duplicates_show_count_and_also_in(own):

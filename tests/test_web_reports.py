@@ -29,7 +29,8 @@ def test_report_page_and_json_twin(client, library):
     # every hit marked, numbered hit-0 … hit-N-1, each with its offset anchor
     assert len(re.findall(r'<mark class="hit" data-hit="\d+" id="hit-\d+">', page)) == len(view.hits)
     for n, (a, b) in enumerate(view.hits):
-        assert re.search(rf'<span class="anchor" id="o{a}"></span>(<strong[^>]*>)?<mark class="hit" data-hit="{n}" id="hit-{n}">{view.text[a:b]}</mark>', page)
+        assert re.search(rf'<span class="anchor" id="o{a}"></span>(<strong[^>]*>)?'
+                         rf'<mark class="hit" data-hit="{n}" id="hit-{n}">{view.text[a:b]}</mark>', page)
     # headings: an id per outline offset, and the outline links to them
     for h in view.outline:
         assert f'id="h-{h["offset"]}"' in page
