@@ -6,7 +6,6 @@ skips the importing test module when Chromium or Playwright is missing,
 unless CI is set: then it fails."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -26,7 +25,9 @@ SHOTS = ROOT / "build" / "screenshots"
 def _missing() -> str | None:
     if not CHROMIUM.exists():
         return f"{CHROMIUM} is not installed (apt-get install chromium)"
-    if importlib.util.find_spec("playwright") is None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
         return "Playwright is not installed (pip install -e '.[test]')"
     return None
 
