@@ -1,6 +1,6 @@
 """The generated corpus and its cleaned texts, cached in bench/.cache/.
 
-- corpus-N-SEED/   the raw noisy reports (bench/make_corpus.py), re-made when
+- corpus-N-SEED/   the raw noisy reports (harness/corpus.py), re-made when
                    the generator or its source texts change;
 - cleaned-N-SEED/  raw/: each distinct report's cleaned text (search.clean) as
                    UTF-8; texts/: the same folded (NFKC + case, one character
@@ -30,8 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import make_corpus
-from corpus_pool import DEFAULT_REAL, DEFAULT_SEEDS, load_pool
+from harness import corpus as make_corpus
+from harness.corpus_pool import DEFAULT_REAL, DEFAULT_SEEDS, load_pool
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent

@@ -3,7 +3,7 @@ check what each kill left and how the rerun recovered. Prints a table.
 
     python bench/crash.py [--docs 300] [--random 10] [--seed 7] [--keep DIR]
 
-The scenario (tests/crash_harness.py): an index of --docs generated reports
+The scenario (harness/crash.py): an index of --docs generated reports
 plus five small incremental runs (so Whoosh has segments to merge), then the
 corpus changes (5 % deleted, 10 % changed, 15 % added) and an update to it is
 killed. After each kill a fresh reader must see exactly the old or exactly
@@ -22,10 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo root first: its search/, harness/
 
-from crash_harness import (
+from harness.crash import (
     POINTS,
     CaseResult,
     build_scenario,

@@ -2,7 +2,7 @@
 
     python bench/dedup.py --docs 10000
 
-Positives: bench/make_corpus.py makes about 5 % of its reports as adapted
+Positives: harness/corpus.py makes about 5 % of its reports as adapted
 copies of another (1–4 sentences rewritten, the title's year sometimes
 changed, other noise). Reports adapted from the same draft belong together.
 Negatives that are hard: every other pair, and also --templated reports
@@ -25,12 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-BENCH = Path(__file__).resolve().parent
-sys.path[:0] = [str(BENCH.parent), str(BENCH)]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo root first: its search/, harness/
 
-import make_corpus
 from corpus_cache import ensure_cleaned, ensure_corpus, texts_dir
 
+from harness import corpus as make_corpus
 from search import dedup
 from search.analysis import fold
 
@@ -59,7 +58,7 @@ def templated(count: int, seed: int) -> list[str]:
     r = random.Random(seed)
     places = [a + b for a in "东西南北青白红金石柳松云梅竹桃" for b in ("湖", "岭", "川", "塘", "山")]
     out = []
-    for i in range(count):
+    for _ in range(count):
         p, y, n = r.choice(places), r.randrange(2018, 2025), [r.randrange(3, 300) for _ in range(8)]
         out.append(
             f"按照上级部署，现将{y}年{p}镇基层党建和组织建设工作情况报告如下。一、主要做法。"

@@ -1,6 +1,6 @@
 """草稿比对 timings: drafts of about 5 000 characters checked against a built index.
 
-    python bench/make_corpus.py --docs 10000 --out /tmp/corpus-10000
+    python -m harness.corpus --docs 10000 --out /tmp/corpus-10000
     reports index /tmp/corpus-10000 --index /tmp/index-10000
     python bench/draft.py --index /tmp/index-10000 [--drafts 10] [--chars 5000]
 
@@ -28,8 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path[:0] = [str(BENCH.parent)]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo root first: its search/, harness/
 
 from search import analysis, draft, matching
 from search.draft_match import core_bounds, words_only

@@ -4,7 +4,7 @@
 
 Builds an index of the seed reports (corpus/*.txt) in a temporary folder,
 starts `python -m search serve --port 0` on it, and sends requests generated
-by the Hypothesis strategies in tests/fuzz_strategies.py (the same ones
+by the Hypothesis strategies in harness/fuzz.py (the same ones
 tests/test_fuzz.py runs a few hundred of): random Unicode with controls,
 lone surrogates and invalid UTF-8 percent-encoded in raw URLs, unbalanced
 quotes and parentheses, bad field filters, huge and malformed page numbers,
@@ -21,11 +21,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import queue
-import re
-import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,38 +29,18 @@ import time
 from collections import Counter
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo root first: its search/, harness/
 
-from fuzz_strategies import FuzzRequest, problems, requests
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
+from harness.fuzz import FuzzRequest, problems, requests
+from harness.paths import copy_seeds
+from harness.served import Served
 from search.indexer import index_corpus
 
 # waitress answers a request whose head is longer than this itself, with a
 # plain-text 431, before the app sees it (its max_request_header_size).
 MAX_REQUEST_HEAD = 262144
-
-
-def start_server(corpus: Path, index: Path, log: Path) -> tuple[subprocess.Popen, int]:
-    """`reports serve --port 0`; its output goes to `log`; returns the port."""
-    out = log.open("w", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "search", "serve", "--port", "0", "--threads", "4",
-                             "--index", str(index), "--corpus", str(corpus)],
-                            stdout=out, stderr=subprocess.STDOUT, cwd=log.parent,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        m = re.search(r"http://127\.0\.0\.1:(\d+)/", log.read_text(encoding="utf-8"))
-        if m:
-            return proc, int(m.group(1))
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    proc.kill()
-    sys.exit("server did not start:\n" + log.read_text(encoding="utf-8"))
 
 
 def route(url: str) -> str:
@@ -162,31 +138,42 @@ def main() -> int:
     parser.add_argument("--show", type=int, default=20, help="failed requests to print")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="reports-fuzz-"))
-    proc = None
-    try:
-        corpus, index = work / "corpus", work / "index"
-        corpus.mkdir()
-        for path in sorted((ROOT / "corpus").glob("*.txt")):
-            shutil.copy(path, corpus / path.name)
+    with tempfile.TemporaryDirectory(prefix="reports-fuzz-") as work:
+        corpus, index, log = copy_seeds(Path(work) / "corpus"), Path(work) / "index", Path(work) / "server.log"
         index_corpus(corpus, index, jobs=1)
-        log = work / "server.log"
-        proc, port = start_server(corpus, index, log)
-        print(f"server on 127.0.0.1:{port}; sending {args.requests} generated requests "
-              f"over {args.connections} connections (seed {args.seed})", flush=True)
-        sender = Sender(port, args.connections)
-        started = time.perf_counter()
-        total = generate(args.requests, args.seed, sender.todo.put)
-        sender.finish()
-        elapsed = time.perf_counter() - started
-        proc.terminate()
-        proc.wait(timeout=10)
+        with Served("--threads", "4", "--index", str(index), "--corpus", str(corpus), cwd=Path(work), log=log,
+                    timeout=120) as server:
+            sender, total, elapsed = fuzz(server.port, args)
         server_log = log.read_text(encoding="utf-8")
-    finally:
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-        shutil.rmtree(work, ignore_errors=True)
+    report(sender, total, elapsed, server_log, args.show)
+    return 1 if server_errors(sender) or sender.failures or "Traceback" in server_log or total < args.requests else 0
 
+
+def fuzz(port: int, args: argparse.Namespace) -> tuple[Sender, int, float]:
+    """Send the generated requests: the sender (its counts and failures), how many, in how many seconds."""
+    print(f"server on 127.0.0.1:{port}; sending {args.requests} generated requests "
+          f"over {args.connections} connections (seed {args.seed})", flush=True)
+    sender = Sender(port, args.connections)
+    started = time.perf_counter()
+    total = generate(args.requests, args.seed, sender.todo.put)
+    sender.finish()
+    return sender, total, time.perf_counter() - started
+
+
+def by_status(sender: Sender) -> Counter:
+    counts: Counter = Counter()
+    for (_, s), n in sender.counts.items():
+        counts[s] += n
+    return counts
+
+
+def server_errors(sender: Sender) -> int:
+    """5xx answers and requests with no answer."""
+    return sum(n for s, n in by_status(sender).items() if s >= 500 or s == 0)
+
+
+def report(sender: Sender, total: int, elapsed: float, server_log: str, show: int) -> None:
+    """The count by route and status, the errors, the first failed checks and traceback."""
     statuses = sorted({s for _, s in sender.counts})
     routes = sorted({r for r, _ in sender.counts})
     width = max(len(r) for r in routes)
@@ -194,25 +181,20 @@ def main() -> int:
     for r in routes:
         row = [sender.counts[(r, s)] for s in statuses]
         print(f"{r:<{width}} " + " ".join(f"{n:>6}" for n in row) + f"  {sum(row):>5}")
-    by_status = Counter()
-    for (_, s), n in sender.counts.items():
-        by_status[s] += n
-    print(f"{'all':<{width}} " + " ".join(f"{by_status[s]:>6}" for s in statuses) + f"  {total:>5}")
-
-    server_errors = sum(n for s, n in by_status.items() if s >= 500 or s == 0)
-    if by_status[431]:
-        print(f"\n431: {by_status[431]} requests with a URL over waitress's {MAX_REQUEST_HEAD // 1024} KiB "
+    counts = by_status(sender)
+    print(f"{'all':<{width}} " + " ".join(f"{counts[s]:>6}" for s in statuses) + f"  {total:>5}")
+    if counts[431]:
+        print(f"\n431: {counts[431]} requests with a URL over waitress's {MAX_REQUEST_HEAD // 1024} KiB "
               "request-head limit, refused by waitress before the app")
     tracebacks = server_log.count("Traceback")
     print(f"\n{total} requests in {elapsed:.0f} s ({total / elapsed:.0f}/s, generation included)")
-    print(f"server errors (5xx or no answer): {server_errors}")
+    print(f"server errors (5xx or no answer): {server_errors(sender)}")
     print(f"failed checks: {len(sender.failures)}")
     print(f"tracebacks in the server log: {tracebacks}")
-    for req, found in sender.failures[:args.show]:
+    for req, found in sender.failures[:show]:
         print(f"  {req}\n    " + "; ".join(found))
     if tracebacks:
         print(server_log[server_log.index("Traceback"):][:3000])
-    return 1 if server_errors or sender.failures or tracebacks or total < args.requests else 0
 
 
 if __name__ == "__main__":

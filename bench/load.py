@@ -16,7 +16,7 @@ Steps (see bench/README.md, section "Load"):
  3. alone, one request at a time: /phrase.json latency of very common strings
     (的, 工作, ，, 了, 是) against ordinary phrases, 20 requests each, and
     whether 的 pages lazily (page 1 vs page 50 vs every line built);
- 4. the load: --drivers child processes (this file with --client) run
+ 4. the load: --drivers child processes (bench/load_client.py) run
     --clients keep-alive HTTP/1.1 connections in all, one per thread, for
     --seconds, with a weighted mix of search, phrase and report requests;
     meanwhile the server's RSS is sampled every 0.2 s from /proc
@@ -26,353 +26,49 @@ Steps (see bench/README.md, section "Load"):
 Every loop is bounded: each request has a socket timeout, each phase a
 deadline, the drivers are killed if they overrun, and the server is killed
 in a finally block.
+
+The parts: load_mix.py (the traffic and the check of every answer),
+load_client.py (the keep-alive client and the driver processes),
+load_sampling.py (the server's memory and CPU from /proc), load_tables.py
+(the summaries and tables); the server itself is harness.served.
 """
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import queue
-import random
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo root first: its search/, harness/
+
+from load_client import Client
+from load_mix import ORDINARY_PHRASES, VERY_COMMON
+from load_sampling import RssSampler, machine_busy_s, proc_cpu_s, proc_memory
+from load_tables import PHRASE_BUDGET_MS, pct, summarize, tables
+
+from harness.served import Served
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(BENCH))
 
 CACHE = BENCH / ".cache"
-MIB = 1024 * 1024
-PHRASE_BUDGET_MS = 60.0     # phrase p95 at 10k reports for the JSON API (issue 4)
 START_TIMEOUT_S = 300       # server start (it loads the generation)
 WARM_TIMEOUT_S = 180        # background warm-up of the texts
-SAMPLE_S = 0.2              # RSS sampling period
-
-# ---------------------------------------------------------------- what is asked
-
-# Words and phrases of the generated corpus (make_corpus.py recombines the
-# seed reports): common ones occur in most reports, rare ones in a few.
-COMMON_TERMS = ("党建", "党支部", "基层党组织", "乡村振兴", "主题教育", "党建引领", "班子成员",
-                "充分发挥", "社会主义", "常态化", "示范点", "基层治理", "第一书记", "集体经济",
-                "软弱涣散", "两新组织", "组织生活", "三会一课", "党员", "工作", "会议", "群众")
-RARE_TERMS = ("远土村", "双田村", "东松村", "黄坪村", "郭红福", "坝寿镇", "董兰宏", "梅桃村",
-              "网格员张杰", "住建局田辉")
-COMMON_PHRASES = ("基层党组织", "党组织书记", "基层党建", "党建工作", "乡村振兴", "扎实开展",
-                  "中国特色", "新时代中国", "学习贯彻", "高质量发展", "压紧压实", "党群服务中心")
-RARE_PHRASES = ("凤长县北杨镇坪", "朱晓海走访", "蔡辉带领", "曹振建走访群众", "到竹柏村",
-                "万元建成松石", "赵燕同志被", "周兰华带领", "网格员蒋俊福")
-# Strings in (nearly) every report, hundreds of thousands of times.
-VERY_COMMON = ("的", "工作", "，", "了", "是")
-ORDINARY_PHRASES = ("高质量发展", "基层党建", "压紧压实", "党群服务中心", "蔡辉带领", "网格员张杰")
-YEARS = tuple(range(2015, 2026))
-TYPES = ("汇报", "总结", "述职报告", "讲话", "方案", "计划")
-LEVELS = ("省", "市", "县", "区", "乡镇", "村", "机关")
-WEIGHTS = {"search": 50, "phrase": 30, "report": 20}  # percent of requests
-CHECK_KEYS = {"search": "total", "phrase": "total_occurrences", "report": "id"}
 
 
 def say(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-@dataclass
-class Request:
-    kind: str       # search | phrase | report
-    fmt: str        # json | html
-    cls: str        # finer class, for the breakdown (e.g. phrase/very-common-sorted)
-    path: str
+# ---------------------------------------------------------------- the server
 
-
-class RequestMix:
-    """A deterministic, weighted stream of requests (one per client thread)."""
-
-    def __init__(self, seed: int, ids: list[str]):
-        self.rng = random.Random(seed)
-        self.ids = ids
-
-    def next(self) -> Request:
-        r = self.rng.random() * 100
-        if r < WEIGHTS["search"]:
-            return self.search()
-        if r < WEIGHTS["search"] + WEIGHTS["phrase"]:
-            return self.phrase()
-        return self.report()
-
-    def _fmt(self) -> str:
-        return "json" if self.rng.random() < 0.5 else "html"
-
-    def search(self) -> Request:
-        rng, fmt = self.rng, self._fmt()
-        n = rng.choice((1, 1, 2, 2, 3))
-        terms = rng.sample(COMMON_TERMS, n)
-        cls = "common"
-        if rng.random() < 0.2:
-            terms[-1] = rng.choice(RARE_TERMS)
-            cls = "rare"
-        args: dict = {"q": " ".join(terms)}
-        f = rng.random()
-        if f < 0.1:
-            args["q"] += f" year:{rng.choice(YEARS)}"
-            cls += "+filter"
-        elif f < 0.25:  # a filter as a URL parameter, as the facet links make them
-            key = rng.choice(("year", "type", "level"))
-            args[key] = str(rng.choice(YEARS)) if key == "year" else rng.choice(TYPES if key == "type" else LEVELS)
-            cls += "+filter"
-        if rng.random() < 0.2:
-            args["page"] = rng.randint(2, 5)
-            cls += "+page2+"
-        if rng.random() < 0.15:
-            args["sort"] = rng.choice(("newest", "oldest"))
-        path = "/search.json" if fmt == "json" else "/search"
-        return Request("search", fmt, cls, f"{path}?{urlencode(args)}")
-
-    def phrase(self) -> Request:
-        rng, fmt = self.rng, self._fmt()
-        r = rng.random()
-        if r < 0.25:
-            q, cls = rng.choice(VERY_COMMON), "very-common"
-        elif r < 0.7:
-            q, cls = rng.choice(COMMON_PHRASES), "common"
-        else:
-            q, cls = rng.choice(RARE_PHRASES), "rare"
-        args: dict = {"q": q}
-        s = rng.random()
-        if s < 0.2:
-            args["sort"] = rng.choice(("left", "right"))
-            cls += "-sorted"
-        if rng.random() < 0.15:
-            args["page"] = rng.randint(2, 4)
-        path = "/phrase.json" if fmt == "json" else "/phrase"
-        return Request("phrase", fmt, cls, f"{path}?{urlencode(args)}")
-
-    def report(self) -> Request:
-        rng, fmt = self.rng, self._fmt()
-        doc = quote(rng.choice(self.ids), safe="/")
-        path = f"/report/{doc}.json" if fmt == "json" else f"/report/{doc}"
-        if rng.random() < 0.3:  # opened from a search: hits marked
-            return Request("report", fmt, "marked", f"{path}?{urlencode({'q': rng.choice(COMMON_TERMS)})}")
-        return Request("report", fmt, "plain", path)
-
-
-def check(req: Request, status: int, body: bytes) -> str | None:
-    """None if the response is good, else what is wrong with it."""
-    if status != 200:
-        return f"status {status}: {body[:160]!r}"
-    if req.fmt == "json":
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            return f"JSON does not parse ({exc}): {body[:160]!r}"
-        if not isinstance(data, dict) or CHECK_KEYS[req.kind] not in data:
-            return f"JSON without {CHECK_KEYS[req.kind]!r}: {body[:160]!r}"
-    elif b"</html>" not in body[-200:]:
-        return f"HTML page incomplete ({len(body)} bytes)"
-    return None
-
-
-class Client:
-    """One keep-alive HTTP/1.1 connection, reopened only after a failure or
-    when the server closes it."""
-
-    def __init__(self, host: str, port: int, timeout: float):
-        self.host, self.port, self.timeout = host, port, timeout
-        self.conn: http.client.HTTPConnection | None = None
-        self.connections = 0
-
-    def get(self, path: str) -> tuple[int, bytes]:
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-            self.connections += 1
-        try:
-            self.conn.request("GET", path)
-            resp = self.conn.getresponse()
-            body = resp.read()
-            if resp.will_close:
-                self.close()
-            return resp.status, body
-        except Exception:
-            self.close()
-            raise
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-
-# ---------------------------------------------------------------- driver (second process)
-
-def drive(spec: dict) -> dict:
-    """Run spec["threads"] client threads until spec["seconds"] have passed.
-    Every request is recorded: (kind, fmt, cls, ms, error)."""
-    ids = json.loads(Path(spec["ids_file"]).read_text("utf-8"))
-    results: list[list] = [[] for _ in range(spec["threads"])]
-    connections = [0] * spec["threads"]
-    barrier = threading.Barrier(spec["threads"] + 1)
-    bounds: dict = {}
-
-    def worker(k: int) -> None:
-        mix = RequestMix(spec["seed"] * 1000 + k, ids)
-        client = Client(spec["host"], spec["port"], spec["timeout"])
-        out = results[k]
-        barrier.wait()
-        deadline = bounds["deadline"]
-        try:
-            while time.monotonic() < deadline:
-                req = mix.next()
-                t0 = time.perf_counter()
-                try:
-                    status, body = client.get(req.path)
-                    error = check(req, status, body)
-                except Exception as exc:  # noqa: BLE001 (timeout, reset, refused: an error like any other)
-                    error = f"{type(exc).__name__}: {exc}"
-                ms = (time.perf_counter() - t0) * 1000
-                out.append((req.kind, req.fmt, req.cls, round(ms, 3), error and f"{req.path} -> {error}"))
-        finally:
-            client.close()
-            connections[k] = client.connections
-
-    threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(spec["threads"])]
-    for t in threads:
-        t.start()
-    cpu0 = os.times()
-    bounds["deadline"] = time.monotonic() + spec["seconds"]
-    started = time.time()
-    barrier.wait()
-    for t in threads:
-        # A thread stops by itself at the deadline, after at most one request timeout.
-        t.join(timeout=spec["seconds"] + spec["timeout"] + 10)
-    ended = time.time()
-    cpu1 = os.times()
-    return {"started": started, "ended": ended, "threads": spec["threads"],
-            "stuck_threads": sum(t.is_alive() for t in threads),
-            "connections": sum(connections),
-            "cpu_s": round(cpu1.user + cpu1.system - cpu0.user - cpu0.system, 2),
-            "requests": [r for rows in results for r in list(rows)]}
-
-
-def client_main(spec_json: str) -> None:
-    print(json.dumps(drive(json.loads(spec_json)), ensure_ascii=False))
-
-
-# ---------------------------------------------------------------- server process
-
-def proc_memory(pid: int) -> dict[str, int] | None:
-    """Memory fields of /proc/<pid>/status in KiB, None once the process is gone:
-    VmRSS (resident), VmHWM (its peak), RssAnon (heap: what could leak) and
-    RssFile (pages of the mapped index files, which the kernel can drop)."""
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            return {k: int(v.split()[0]) for k, _, v in (line.partition(":") for line in fh)
-                    if k in ("VmRSS", "VmHWM", "RssAnon", "RssFile")}
-    except OSError:
-        return None
-
-
-def proc_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process (all its threads)."""
-    with open(f"/proc/{pid}/stat", "rb") as fh:
-        fields = fh.read().rsplit(b")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy_s() -> float:
-    with open("/proc/stat") as fh:
-        v = [int(x) for x in fh.readline().split()[1:9]]
-    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
-
-
-class RssSampler:
-    """Samples the server's memory every SAMPLE_S seconds in a thread."""
-
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.samples: list[tuple[float, dict[str, int]]] = []  # (monotonic s, proc_memory)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            mem = proc_memory(self.pid)
-            if mem is None:
-                return
-            self.samples.append((time.monotonic(), mem))
-            self._stop.wait(SAMPLE_S)
-
-    def __enter__(self):  # -> the sampler itself
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-
-class Server:
-    """`reports serve` on a free port, its stdout and stderr in a log file."""
-
-    def __init__(self, src: Path, index: Path, corpus: Path, threads: int, log: Path):
-        self.log = open(log, "w", encoding="utf-8")  # noqa: SIM115 (closed in stop())
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "search", "serve", "--port", "0", "--threads", str(threads),
-             "--index", str(index), "--corpus", str(corpus)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-            cwd=src, env=engine_env(src))
-        self.pid = self.proc.pid
-        self.port: int | None = None
-        self._lines: queue.Queue = queue.Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        for line in self.proc.stdout:
-            self.log.write(line)
-            self.log.flush()
-            self._lines.put(line)
-        self._lines.put(None)
-
-    def wait_port(self) -> int:
-        """The port from the banner ("open http://127.0.0.1:PORT/")."""
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while self.port is None and time.monotonic() < deadline:
-            try:
-                line = self._lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                raise RuntimeError(f"the server exited with {self.proc.wait()} (see {self.log.name})")
-            if line.startswith("no index at"):  # it would build one, and its memory would show it
-                raise RuntimeError(f"the server found no index it can read: {line.strip()}")
-            m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-            if m:
-                self.port = int(m.group(1))
-        if self.port is None:
-            raise RuntimeError(f"the server did not start within {START_TIMEOUT_S} s (see {self.log.name})")
-        return self.port
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.log.close()
-
-
-def wait_ready(server: Server, port: int) -> dict:
+def wait_ready(server: Served, port: int) -> dict:
     """/healthz answers, then the background warm-up finishes (the server's
     CPU stays idle for a second), then one request of each kind."""
     client = Client("127.0.0.1", port, 30)
@@ -386,7 +82,7 @@ def wait_ready(server: Server, port: int) -> dict:
         except OSError:
             pass
         if time.monotonic() > deadline or server.proc.poll() is not None:
-            raise RuntimeError(f"/healthz did not answer (see {server.log.name})")
+            raise RuntimeError(f"/healthz did not answer (see {server.log_path})")
         time.sleep(0.2)
     t0 = time.monotonic()
     last = proc_cpu_s(server.pid)
@@ -408,10 +104,6 @@ def wait_ready(server: Server, port: int) -> dict:
 
 
 # ---------------------------------------------------------------- phrase latency alone
-
-def pct(ms: list[float], p: float) -> float | None:
-    return round(float(np.percentile(np.asarray(ms), p)), 2) if ms else None
-
 
 def series(client: Client, path: str, n: int, server_pid: int, cold: bool = False) -> dict:
     """n sequential requests of one path: first, median, p95, the server's CPU
@@ -482,7 +174,7 @@ def run_load(port: int, server_pid: int, ids_file: Path, args) -> dict:
             for k, threads in enumerate(per):
                 spec = {"host": "127.0.0.1", "port": port, "threads": threads, "seconds": args.seconds,
                         "timeout": args.timeout, "seed": args.seed * 10 + k, "ids_file": str(ids_file)}
-                procs.append(subprocess.Popen([sys.executable, __file__, "--client", json.dumps(spec)],
+                procs.append(subprocess.Popen([sys.executable, str(BENCH / "load_client.py"), json.dumps(spec)],
                                               stdout=subprocess.PIPE, text=True, encoding="utf-8", cwd=ROOT))
             outputs = []
             for p in procs:
@@ -505,7 +197,8 @@ def run_load(port: int, server_pid: int, ids_file: Path, args) -> dict:
     other = max(0.0, (busy1 - busy0) - (srv1 - srv0) - driver_cpu)
     requests = [r for o in outputs for r in o["requests"]]
     samples = sampler.samples or [(time.monotonic(), mem_end)]
-    mib = lambda kib: round(kib / 1024, 1)
+    def mib(kib: int) -> float:
+        return round(kib / 1024, 1)
 
     def peaks(key: str) -> dict:
         """Peak of `key` up to each quarter of the run: still rising at 100 % means not yet bounded."""
@@ -532,25 +225,6 @@ def run_load(port: int, server_pid: int, ids_file: Path, args) -> dict:
     }
 
 
-def summarize(requests: list, window: float) -> dict:
-    """Per kind (search, phrase, report), per kind and format, and overall:
-    count, req/s, p50/p95/p99 ms, errors."""
-    def stats(rows: list) -> dict:
-        ms = [r[3] for r in rows]
-        return {"count": len(rows), "rps": round(len(rows) / window, 1) if window else None,
-                "p50_ms": pct(ms, 50), "p95_ms": pct(ms, 95), "p99_ms": pct(ms, 99),
-                "max_ms": round(max(ms), 1) if ms else None,
-                "errors": sum(1 for r in rows if r[4])}
-    groups: dict[str, list] = {}
-    classes: dict[str, list] = {}
-    for r in requests:
-        groups.setdefault(r[0], []).append(r)
-        groups.setdefault(f"{r[0]} {r[1]}", []).append(r)
-        classes.setdefault(f"{r[0]}/{r[2]}", []).append(r)
-    order = [k for kind in WEIGHTS for k in (kind, f"{kind} json", f"{kind} html") if k in groups]
-    return {"by_kind": {k: stats(groups[k]) for k in order}, "overall": stats(requests),
-            "by_class": {k: stats(v) for k, v in sorted(classes.items())}}
-
 
 # ---------------------------------------------------------------- corpus and index
 
@@ -574,7 +248,8 @@ def engine_env(src: Path) -> dict:
 
 def engine_state(commit: str | None) -> dict:
     """Which code was measured: the commit, and the uncommitted files of the tree if it was served."""
-    git = lambda *a: subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+    def git(*a: str) -> str:
+        return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
     if commit:
         return {"commit": git("rev-parse", "--short", commit), "snapshot": True}
     dirty = [line[3:] for line in git("status", "--porcelain", "--", "search", "web").splitlines()]
@@ -611,75 +286,6 @@ def ensure_index(docs: int, seed: int, reuse: bool, src: Path) -> tuple[Path, Pa
     return corpus, index, ids_file, info
 
 
-# ---------------------------------------------------------------- tables
-
-def _num(v, fmt: str = ".1f") -> str:
-    return "—" if v is None else format(v, fmt)
-
-
-def tables(result: dict) -> str:
-    rounds, s, first = result["rounds"], result["summary"], result["rounds"][0]
-    window = sum(r["window_s"] for r in rounds)
-    out = [f"## Load: {result['reports']} reports, {result['clients']} clients "
-           f"({first['drivers']} driver process{'es' if first['drivers'] > 1 else ''}, "
-           f"threads {'+'.join(map(str, first['threads_per_driver']))}), waitress --threads {result['threads']}, "
-           f"{window:.1f} s" + (f" in {len(rounds)} rounds" if len(rounds) > 1 else ""), "",
-           "| requests | count | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
-           "|---|---|---|---|---|---|---|---|"]
-    rows = list(s["by_kind"].items()) + [("**overall**", s["overall"])]
-    for name, st in rows:
-        out.append(f"| {name} | {st['count']} | {_num(st['rps'])} | {_num(st['p50_ms'])} | {_num(st['p95_ms'])} "
-                   f"| {_num(st['p99_ms'])} | {_num(st['max_ms'])} | {st['errors']} |")
-    out += ["", ("By class (search: common/rare terms, +filter, +page2+; phrase: very-common = 的 工作 ， 了 是, "
-            "-sorted = sort by left or right context):"), "",
-            "| class | count | p50 ms | p95 ms | p99 ms | errors |", "|---|---|---|---|---|---|"]
-    for name, st in s["by_class"].items():
-        out.append(f"| {name} | {st['count']} | {_num(st['p50_ms'])} | {_num(st['p95_ms'])} "
-                   f"| {_num(st['p99_ms'])} | {st['errors']} |")
-    quarters = lambda d: ", ".join(f"{k} {v}" for k, v in d["peak_by_quarter_of_run"].items())
-    out += ["", (f"Server RSS after warm-up: {result['server']['rss_ready_mb']} MiB; peak over its whole life "
-                f"(VmHWM): {rounds[-1]['rss_mb']['peak_hwm']} MiB.")]
-    for k, load in enumerate(rounds, 1):
-        rss, anon, cpu = load["rss_mb"], load["anon_mb"], load["cpu"]
-        name = f"Round {k}: " if len(rounds) > 1 else ""
-        out += ["", (f"{name}server RSS MiB: start {rss['start']}, peak {rss['peak_sampled']}, end {rss['end']}; "
-                    f"peak up to each quarter of the run: {quarters(rss)}. Of which heap (RssAnon): start "
-                    f"{anon['start']}, peak {anon['peak_sampled']}, end {anon['end']}, by quarter {quarters(anon)}; "
-                    f"mapped index files (RssFile): start {load['file_mb']['start']}, end {load['file_mb']['end']}."),
-                (f"CPU seconds: server {cpu['server_s']} ({cpu['server_cores']} cores), drivers {cpu['drivers_s']}, "
-                f"other processes {cpu['other_s']} (should be ~0; more means noise); "
-                f"{cpu['requests_per_server_cpu_s']} requests per server CPU second. "
-                f"{load['count']} requests, {load['errors']} errors, "
-                f"{load['connections_opened']} connections opened for {result['clients']} clients.")]
-    if result["phrase_alone"]:
-        out += ["", phrase_table(result["phrase_alone"])]
-    if result["first_errors"]:
-        out += ["", f"First errors ({s['overall']['errors']} in all):"] + [f"- {e}" for e in result["first_errors"][:10]]
-    return "\n".join(out)
-
-def phrase_table(ph: dict) -> str:
-    out = [(f"/phrase.json alone, one request at a time, 20 each, each counted afresh (budget p95 ≤ {PHRASE_BUDGET_MS:.0f} ms); "
-           f"other processes used {ph['other_cpu_s']} CPU s in these {ph['seconds']} s (should be ~0):"), "",
-           ("| phrase | occurrences | reports | first ms | median ms | p95 ms | server CPU ms/request "
-           "| within budget |"), "|---|---|---|---|---|---|---|---|"]
-    for group in ("very_common", "ordinary"):
-        for p, st in ph[group].items():
-            if not st["accepted"]:
-                out.append(f"| {p} | status {st['status']} | | | | | | |")
-                continue
-            out.append(f"| {p} | {st['total_occurrences']} | {st['total_reports']} | {_num(st['first_ms'])} "
-                       f"| {_num(st['median_ms'])} | {_num(st['p95_ms'])} | {_num(st['server_cpu_ms'])} "
-                       f"| {'yes' if st['within_budget'] else '**NO**'} |")
-    lz = ph["lazy_的"]
-    out += ["", (f"的 pages lazily: {'yes' if lz['pages_lazily'] else '**NO**'} — page 1 median "
-                f"{_num(lz['page1']['median_ms'])} ms (total_lines {lz['page1']['total_lines']}: null means "
-                f"not counted to the end), page 50 median {_num(lz['page50']['median_ms'])} ms, sorted by "
-                f"left context (the first 10 000 occurrences) median "
-                f"{_num(lz['all_lines_sort_left']['median_ms'])} ms ({lz['all_lines_sort_left']['total_lines']} "
-                f"lines). Every request here counted the phrase afresh (a year range of its own).")]
-    return "\n".join(out)
-
-
 # ---------------------------------------------------------------- main
 
 def main(argv: list[str] | None = None) -> int:
@@ -700,11 +306,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="serve search/ and web/ as of this commit (a snapshot in /tmp) instead of the working tree")
     ap.add_argument("--skip-phrase", action="store_true", help="skip the phrase latency measurement")
     ap.add_argument("--out", type=Path, default=BENCH / "results-load.json")
-    ap.add_argument("--client", metavar="SPEC", help=argparse.SUPPRESS)  # internal: run as a driver
     args = ap.parse_args(argv)
-    if args.client:
-        client_main(args.client)
-        return 0
     if not 1 <= args.drivers <= args.clients:
         ap.error("--drivers must be between 1 and --clients")
     if args.rounds < 1 or args.seconds <= 0 or args.timeout <= 0:
@@ -715,13 +317,15 @@ def main(argv: list[str] | None = None) -> int:
     src = engine_source(engine["commit"] if args.commit else None)  # the commit resolved once
     try:
         corpus, index, ids_file, info = ensure_index(args.docs, args.seed, args.reuse, src)
-        server = Server(src, index, corpus, args.threads, CACHE / f"load-{args.docs}-{args.seed}" / "serve.log")
+        server = Served("--threads", str(args.threads), "--index", str(index), "--corpus", str(corpus), cwd=src,
+                        src=src, log=CACHE / f"load-{args.docs}-{args.seed}" / "serve.log", wait=False)
     except BaseException:
         if src != ROOT:
             shutil.rmtree(src, ignore_errors=True)
         raise
     try:
-        port = server.wait_port()
+        # A server that finds no index it can read would build one, and its memory would show it.
+        port = server.wait_banner(START_TIMEOUT_S, refuse="还没有索引")
         say(f"server: pid {server.pid}, port {port}, {args.threads} threads; waiting for it to warm up…")
         ready = wait_ready(server, port)
         rss_ready = proc_memory(server.pid)["VmRSS"] / 1024

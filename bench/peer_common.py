@@ -48,7 +48,7 @@ def phrase_answer(bodies, ranked: list[int], needle: str, sort: str, page: int) 
     first = (page - 1) * PER_PAGE
     if sort == "rank":
         skip = first
-        for d, n in zip(ranked, counts):
+        for d, n in zip(ranked, counts, strict=False):
             if skip >= n:
                 skip -= n
                 continue
@@ -63,7 +63,7 @@ def phrase_answer(bodies, ranked: list[int], needle: str, sort: str, page: int) 
                 break
     else:
         found: list[tuple[str, str, str]] = []
-        for d, n in zip(ranked, counts):
+        for d, n in zip(ranked, counts, strict=False):
             if n:
                 found.extend(kwic(bodies[d], p, len(needle)) for p in occurrences(bodies[d], needle))
             if len(found) >= SORT_AT_MOST:

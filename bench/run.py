@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root: harness/
+
 import corpus_cache as cc
 import queries as query_choice
 import steps
@@ -153,8 +155,8 @@ class Run:
         self.step("start_workers")
         try:
             if "ours" in self.systems:
-                clients["ours"] = timed.WorkerClient("ours", [str(BENCH / "ours.py"), "worker", str(self.work / "index")],
-                                                     self.work / "ours-worker.log")
+                clients["ours"] = timed.WorkerClient(
+                    "ours", [str(BENCH / "ours.py"), "worker", str(self.work / "index")], self.work / "ours-worker.log")
                 systems.append(timed.ours_system(clients["ours"]))
             for short, script in (("sqlite", "peer_sqlite.py"), ("tantivy", "peer_tantivy.py")):
                 if short in self.systems:

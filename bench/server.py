@@ -6,66 +6,16 @@ from __future__ import annotations
 
 import http.client
 import json
-import queue
-import re
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 from measure import latency, proc_cpu_s, proc_memory
 
+from harness.served import Served
+
 START_TIMEOUT_S = 900
 IDLE_CPU_S = 0.05   # a second with less CPU than this: the background warm-up is done
-
-
-class Server:
-    """`python -m search serve --port 0`, its output in a log file."""
-
-    def __init__(self, root: Path, index: Path, corpus: Path, log: Path):
-        self.log = open(log, "w", encoding="utf-8")  # noqa: SIM115 (closed in stop())
-        self.started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "search", "serve", "--port", "0", "--index", str(index), "--corpus", str(corpus)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8", cwd=root)
-        self.pid = self.proc.pid
-        self._lines: queue.Queue = queue.Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        for line in self.proc.stdout:
-            self.log.write(line)
-            self.log.flush()
-            self._lines.put(line)
-        self._lines.put(None)
-
-    def port(self) -> int:
-        """The port from the banner ("… open http://127.0.0.1:PORT/")."""
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            try:
-                line = self._lines.get(timeout=1)
-            except queue.Empty:
-                continue
-            if line is None:
-                raise RuntimeError(f"the server exited with {self.proc.wait()} (see {self.log.name})")
-            if line.startswith("no index at"):
-                raise RuntimeError(f"the server found no index it can read: {line.strip()}")
-            if m := re.search(r"http://127\.0\.0\.1:(\d+)/", line):
-                return int(m.group(1))
-        raise RuntimeError(f"the server did not start within {START_TIMEOUT_S} s (see {self.log.name})")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.log.close()
 
 
 def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
@@ -93,9 +43,10 @@ def wait_idle(pid: int, timeout_s: float = 600) -> float:
 
 
 def measure_server(root: Path, index: Path, corpus: Path, items: list[dict], log: Path) -> dict:
-    server = Server(root, index, corpus, log)
+    server = Served("--index", str(index), "--corpus", str(corpus), cwd=root, src=root, log=log, wait=False)
     try:
-        port = server.port()
+        # A server that finds no index it can read would build one, and its memory would show it.
+        port = server.wait_banner(START_TIMEOUT_S, refuse="还没有索引")
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         first = "/search.json?" + urlencode({"q": "会议"})
         while True:  # the first answer after the start

@@ -108,7 +108,8 @@ def markdown(r: dict) -> str:
                    f"{texts['differ'] == 0 and texts['missing'] == 0} ({texts['expected']} checked)")
     w = r.get("whoosh_jieba_typical")
     if w:
-        out.append(f"- Whoosh + jieba ChineseAnalyzer on the first {w['docs']} reports: {w['index_mb_per_s']:.2f} MB/s; "
+        out.append(f"- Whoosh + jieba ChineseAnalyzer on the first {w['docs']} reports: "
+                   f"{w['index_mb_per_s']:.2f} MB/s; "
                    f"quoted phrase queries wrong for {w['phrase_queries_wrong']} of {w['phrase_queries']} "
                    f"({', '.join(f'{k} {v}' for k, v in w['wrong_by_class'].items() if v)}), unquoted for "
                    f"{w['unquoted_queries_wrong']}")

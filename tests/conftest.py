@@ -1,25 +1,20 @@
-"""Fixtures: a real index built from real files in a temporary folder."""
+"""Fixtures: a real index built from real files in a temporary folder, and
+real servers started for a test and stopped after it. The helpers they use
+are the package harness/ (on the path by pyproject's pytest `pythonpath`)."""
 from __future__ import annotations
 
-import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from harness.drafts import build_library
+from harness.paths import SEEDS, copy_seeds
+from harness.served import Served
 from search.clean import clean
 from search.indexer import index_corpus
 from search.readers import read_text
 from search.searcher import Library
-
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = sorted((ROOT / "corpus").glob("*.txt"))
-
-
-def copy_seeds(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    for seed in SEEDS:
-        shutil.copy(seed, dest / seed.name)
-    return dest
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +42,30 @@ def cleaned_seeds() -> dict[str, str]:
 @pytest.fixture
 def corpus_copy(tmp_path) -> Path:
     return copy_seeds(tmp_path / "corpus")
+
+
+@pytest.fixture(scope="session")
+def draft_library(tmp_path_factory) -> tuple[Path, Path, Library]:
+    """(corpus, index, library) of harness.drafts.build_library, built once; tests must not change it."""
+    base = tmp_path_factory.mktemp("draft")
+    corpus = build_library(base / "corpus")
+    index = base / "index"
+    summary = index_corpus(corpus, index, jobs=1)
+    assert not summary.skipped
+    return corpus, index, Library(index)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Served]]:
+    """serve(*args, **options) starts `python -m search serve --port 0 *args`
+    (harness.served.Served) and returns it once its banner is out; every
+    server started so is stopped when the test ends."""
+    started: list[Served] = []
+
+    def start(*args: str, **options) -> Served:
+        started.append(Served(*args, **options))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()

@@ -11,9 +11,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from attack_helpers import Server, http, peak_rss_mb, reports, search_json
-from conftest import copy_seeds
 
+from harness.attack import http, peak_rss_mb, reports, search_json
+from harness.paths import copy_seeds
+from harness.served import Served
 from search.corpus import corpus_path, display_name, file_digest, list_corpus
 from web import create_app
 
@@ -34,6 +35,7 @@ def app_for(corpus: Path, index: Path):
 
 # ------------------------------------------------------------------ names
 
+@pytest.mark.slow
 def test_gbk_file_name_is_indexed_under_the_name_a_chinese_user_reads(tmp_path):
     corpus = copy_seeds(tmp_path / "corpus")
     real = write_bytes_name(corpus, GBK_NAME.encode("gbk"))
@@ -57,14 +59,16 @@ def test_gbk_file_name_is_indexed_under_the_name_a_chinese_user_reads(tmp_path):
         assert page.status_code == 200 and "压紧压实" in page.get_data(as_text=True)
 
 
+@pytest.mark.slow
 def test_first_serve_on_a_corpus_with_a_gbk_name_builds_and_serves(tmp_path):
     corpus = copy_seeds(tmp_path / "corpus")
     write_bytes_name(corpus, GBK_NAME.encode("gbk"))
-    with Server("--corpus", str(corpus), "--index", str(tmp_path / "index")) as server:
+    with Served("--corpus", str(corpus), "--index", str(tmp_path / "index")) as server:
         status, _, body = http(server.port, "/search.json?q=" + quote("压紧压实"))
         assert status == 200 and GBK_NAME in [hit["id"] for hit in json.loads(body)["hits"]]
 
 
+@pytest.mark.slow
 def test_undecodable_and_colliding_names(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -84,6 +88,7 @@ def test_undecodable_and_colliding_names(tmp_path):
     assert app_for(corpus, index).get(f"/report/{quote(odd)}/original").status_code == 200
 
 
+@pytest.mark.slow
 def test_newline_in_a_file_name_gets_a_visible_id_and_working_links(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -101,6 +106,7 @@ def test_newline_in_a_file_name_gets_a_visible_id_and_working_links(tmp_path):
 
 # ------------------------------------------------------- not regular files
 
+@pytest.mark.slow
 def test_fifo_and_device_links_are_skipped_not_read(tmp_path):
     corpus = copy_seeds(tmp_path / "corpus")
     os.mkfifo(corpus / "x.txt")
@@ -112,6 +118,7 @@ def test_fifo_and_device_links_are_skipped_not_read(tmp_path):
     assert "新增 5" in result.stdout
 
 
+@pytest.mark.slow
 def test_links_out_of_the_corpus_are_skipped_links_inside_are_read(tmp_path):
     corpus = copy_seeds(tmp_path / "corpus")
     secret = tmp_path / "secret.txt"
@@ -133,6 +140,7 @@ def test_links_out_of_the_corpus_are_skipped_links_inside_are_read(tmp_path):
     assert client.get("/report/p.txt").status_code == 404
 
 
+@pytest.mark.slow
 def test_a_file_that_became_a_link_out_is_removed(tmp_path):
     corpus = copy_seeds(tmp_path / "corpus")
     (corpus / "p.txt").write_text("普通报告\n压紧压实。\n", "utf-8")
@@ -160,6 +168,7 @@ def _deep_folder(corpus: Path, total: int) -> tuple[str, Path]:
     return "/".join(parts) + "/r.txt", folder
 
 
+@pytest.mark.slow
 def test_a_folder_past_the_path_limit_keeps_its_reports_and_is_named(tmp_path):
     short = tmp_path / "s"
     corpus = copy_seeds(short / "corpus")
@@ -177,6 +186,7 @@ def test_a_folder_past_the_path_limit_keeps_its_reports_and_is_named(tmp_path):
     assert listing.unlisted_dirs and listing.covers(doc_id)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any folder")
 def test_an_unreadable_folder_keeps_its_reports(tmp_path):
     corpus = copy_seeds(tmp_path / "corpus")
@@ -195,6 +205,7 @@ def test_an_unreadable_folder_keeps_its_reports(tmp_path):
 
 # ------------------------------------------------------------ huge files
 
+@pytest.mark.slow
 def test_a_huge_file_is_skipped_without_reading_it(tmp_path):
     corpus = copy_seeds(tmp_path / "corpus")
     huge = corpus / "huge.txt"
@@ -232,6 +243,7 @@ def _docx_with_huge_styles(path: Path, styles_mb: int) -> None:
             member.write(b"--></w:styles>")
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_in_styles_xml_stays_small(tmp_path):
     bomb = tmp_path / "bomb.docx"
     _docx_with_huge_styles(bomb, 400)

@@ -11,8 +11,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from attack_helpers import reports, search_json
 
+from harness.attack import reports, search_json
 from search.readers import html_to_document
 from web import create_app, render
 
@@ -51,6 +51,7 @@ PARAGRAPH = "<p><span>一是</span>坚持问题导向，压紧压实责任，<b>
 ITEM = "<li>二是健全工作机制，<a href='#'>细化</a>任务分工"
 
 
+@pytest.mark.slow  # huge inputs, timed
 @pytest.mark.parametrize("unit,wrap", [(PARAGRAPH, "<div>{}</div>"), (ITEM, "<ul>{}</ul>")])
 def test_html_with_omitted_end_tags_parses_in_linear_time(unit, wrap):
     def make(kb: int) -> str:
@@ -63,6 +64,7 @@ def test_html_with_omitted_end_tags_parses_in_linear_time(unit, wrap):
     assert text.count("压紧压实" if unit is PARAGRAPH else "细化") > 100
 
 
+@pytest.mark.slow  # huge inputs, timed
 @pytest.mark.parametrize("unit", ["<!--x", "<a b='", '<img alt="', "</", "<?x"])
 def test_a_construct_left_open_to_the_end_is_not_text_and_not_quadratic(unit):
     def make(n: int) -> str:
@@ -83,6 +85,7 @@ def test_html_behaviour_is_kept():
 
 # ---------------------------------------------------------------- report
 
+@pytest.mark.slow  # a huge input, timed
 def test_report_view_of_one_long_line_renders_in_linear_time():
     line = "坚持以人民为中心，压紧压实责任。"
 
@@ -122,11 +125,13 @@ def _pdf(path: Path, pages: int) -> None:
         c.setFont("STSong-Light", 11)
         for row in range(40):
             k = (row + page) % 40  # a line recurs at no height: none is taken for a running header
-            c.drawString(50, 800 - row * 18, f"{words[k // 10]}{words[k % 10]}、坚持问题导向，压紧压实责任，抓好工作落实。")
+            c.drawString(50, 800 - row * 18,
+                         f"{words[k // 10]}{words[k % 10]}、坚持问题导向，压紧压实责任，抓好工作落实。")
         c.showPage()
     c.save()
 
 
+@pytest.mark.slow
 def test_original_view_of_a_long_pdf_is_read_once(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -151,6 +156,7 @@ def test_original_view_of_a_long_pdf_is_read_once(tmp_path):
 
 # ----------------------------------------------------------- composition
 
+@pytest.mark.slow
 def test_decomposed_text_is_found_by_a_composed_query(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -9,10 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
-from attack_helpers import Server, http, reports, request_on
-from conftest import copy_seeds
 
+from harness.attack import http, reports, request_on
+from harness.paths import copy_seeds
+from harness.served import Served
 from web import SECURITY_HEADERS
+
+pytestmark = pytest.mark.slow  # every test runs the `reports` command or a server
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +33,7 @@ def library_dirs(tmp_path_factory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def server(library_dirs):
     corpus, index = library_dirs
-    with Server("--corpus", str(corpus), "--index", str(index)) as running:
+    with Served("--corpus", str(corpus), "--index", str(index)) as running:
         yield running
 
 
@@ -80,7 +83,7 @@ def test_kept_alive_browsers_do_not_lock_visitors_out(server):
 
 def test_connection_limit_and_channel_timeout_options(library_dirs):
     corpus, index = library_dirs
-    with Server("--corpus", str(corpus), "--index", str(index),
+    with Served("--corpus", str(corpus), "--index", str(index),
                 "--connection-limit", "10", "--channel-timeout", "2") as small:
         idle = _idle(small.port, 10)
         try:
@@ -98,7 +101,7 @@ def test_connection_limit_and_channel_timeout_options(library_dirs):
 
 def test_sigterm_finishes_the_answers_in_flight(library_dirs):
     corpus, index = library_dirs
-    with Server("--corpus", str(corpus), "--index", str(index)) as running:
+    with Served("--corpus", str(corpus), "--index", str(index)) as running:
         s = socket.socket()
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a slow reader: the answer stays in flight
         s.settimeout(30)

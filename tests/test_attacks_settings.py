@@ -8,9 +8,10 @@ import socket
 from pathlib import Path
 
 import pytest
-from attack_helpers import Server, http, one_line_error, reports, search_json
-from conftest import copy_seeds
 
+from harness.attack import http, one_line_error, reports, search_json
+from harness.paths import copy_seeds
+from harness.served import Served
 from search.corpus import SettingsError, check_settings
 
 GOOD_RULE = """# my rules
@@ -34,6 +35,7 @@ def _still_answers(index: Path) -> None:
     assert search_json(index, "组织建设")["total"] == 5
 
 
+@pytest.mark.slow
 def test_a_bad_regex_names_file_line_and_rule_and_keeps_the_index(indexed):
     corpus, index = indexed
     (corpus / "clean_rules.toml").write_text(
@@ -44,6 +46,7 @@ def test_a_bad_regex_names_file_line_and_rule_and_keeps_the_index(indexed):
     _still_answers(index)
 
 
+@pytest.mark.slow
 def test_invalid_toml_names_the_line(indexed):
     corpus, index = indexed
     (corpus / "clean_rules.toml").write_text(GOOD_RULE + "[[rule]\nname = 'x'\n", "utf-8")
@@ -80,6 +83,7 @@ def test_good_settings_pass(tmp_path):
     check_settings(tmp_path / "no-such-corpus")  # the built-in files alone
 
 
+@pytest.mark.slow
 def test_userdict_not_utf8_is_one_line_and_keeps_the_index(indexed):
     corpus, index = indexed
     (corpus / "userdict.txt").write_bytes("双百行动 50000\n四下基层\n".encode("gbk"))
@@ -90,6 +94,7 @@ def test_userdict_not_utf8_is_one_line_and_keeps_the_index(indexed):
     assert "userdict.txt" in served
 
 
+@pytest.mark.slow
 def test_userdict_bad_line(indexed):
     corpus, index = indexed
     (corpus / "userdict.txt").write_text("# 我的词\n双百行动 50000\n全面 从严治党\n", "utf-8")
@@ -100,6 +105,7 @@ def test_userdict_bad_line(indexed):
 
 # ---------------------------------------------------------- other failures
 
+@pytest.mark.slow
 def test_index_folder_not_writable_is_one_line(tmp_path):
     corpus = copy_seeds(tmp_path / "corpus")
     blocker = tmp_path / "a-file"
@@ -108,6 +114,7 @@ def test_index_folder_not_writable_is_one_line(tmp_path):
     assert "无法写入索引文件夹" in message, message
 
 
+@pytest.mark.slow
 def test_port_in_use_suggests_another(tmp_path, indexed):
     corpus, index = indexed
     with socket.socket() as taken:
@@ -119,6 +126,7 @@ def test_port_in_use_suggests_another(tmp_path, indexed):
     assert f"端口 {port} 已被占用" in message and f"--port {port + 1}" in message, message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("host", ["no-such-host.invalid", "300.1.1.1", "a..b"])
 def test_bad_host_is_one_line(indexed, host):
     corpus, index = indexed
@@ -127,9 +135,10 @@ def test_bad_host_is_one_line(indexed, host):
     assert "--host" in message, message
 
 
+@pytest.mark.slow
 def test_a_broken_rules_file_while_serving_is_a_clear_page(indexed):
     corpus, index = indexed
-    with Server("--corpus", str(corpus), "--index", str(index)) as server:
+    with Served("--corpus", str(corpus), "--index", str(index)) as server:
         doc_id = search_json(index, "组织建设")["hits"][0]["id"]
         assert http(server.port, f"/report/{doc_id}/original")[0] == 200
         (corpus / "clean_rules.toml").write_text("[[rule]]\nname = 'x'\nkind = 'span'\nfind = '('\n", "utf-8")

@@ -1,21 +1,25 @@
 """The pages in a real browser: Debian Chromium through Playwright, against the
 real server on a temporary copy of the seeds plus generated reports
-(browser_support.py). Screenshots of every page at desktop and phone sizes go
+(harness/browser.py). Screenshots of every page at desktop and phone sizes go
 to the test's tmp_path and to build/screenshots/ for review."""
 from __future__ import annotations
 
 import re
 
-from browser_support import (  # noqa: F401 - the fixtures are used by name
+import pytest
+
+from harness.browser import (  # noqa: F401 - the fixtures are used by name
     ADAPTED,
     COPY,
     REPOST,
     browser_fixture,
+    expect,
     page_fixture,
     server_fixture,
     shoot,
 )
-from playwright.sync_api import expect
+
+pytestmark = pytest.mark.slow  # a server and a browser
 
 # ---------------------------------------------------------------- scenarios
 

@@ -4,33 +4,16 @@ sources, follow one to the report; upload a file. Screenshots at desktop and
 phone sizes go to the test's tmp_path and to build/screenshots/."""
 from __future__ import annotations
 
-import os
-import queue
 import re
 import shutil
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
-from test_draft import FORMULA, GENERATED, build_library, seed_sentences
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SIZES = {"desktop": (1280, 800), "mobile": (390, 844)}
-SHOTS = ROOT / "build" / "screenshots"
+from harness.browser import SHOTS, SIZES, browser_fixture, expect, served_url  # noqa: F401 - a fixture by name
+from harness.drafts import FORMULA, GENERATED, build_library, seed_sentences
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: CI must install Chromium (apt-get install chromium)",
-                    pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (set CI=1 to make this a failure)",
-                allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright
+pytestmark = pytest.mark.slow  # a server and a browser
 
 COPIED = seed_sentences()["004_c3b5e33bd99874ad.txt"][3]
 EDITED = seed_sentences()["002_34095a95df17f33c.txt"][6].replace("，", "、", 1)
@@ -41,42 +24,7 @@ DRAFT = f"桂花镇2024年工作情况汇报\n{COPIED}{NEW}\n{FORMULA}{EDITED}"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("browser-check")
-    corpus = build_library(base / "corpus")
-    index = base / "index"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "search", "serve", "--port", "0", "--index", str(index), "--corpus", str(corpus)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-        cwd=base, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
-    url, seen = None, []
-    try:
-        while url is None:
-            try:
-                line = lines.get(timeout=120)
-            except queue.Empty:
-                break
-            seen.append(line)
-            m = re.search(r"open (http://127\.0\.0\.1:\d+/)", line)
-            if m:
-                url = m.group(1)
-        if url is None:
-            pytest.fail("server did not start:\n" + "".join(seen))
-        yield url.rstrip("/")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from served_url(build_library(base / "corpus"), base / "index", base)
 
 
 def new_page(browser, server, size: str = "desktop"):

@@ -1,5 +1,5 @@
 """Issue 13 in a real browser (Debian Chromium through Playwright, the real
-server; browser_support.py): typing as an input method types, 查提法 with
+server; harness/browser.py): typing as an input method types, 查提法 with
 filters, facets chosen several at a time, the concordance sorted by the word
 before the phrase in pinyin order, exports that open, the original file, and
 copy buttons with citations."""
@@ -9,11 +9,19 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
-from browser_support import browser_fixture, page_fixture, server_fixture, shoot  # noqa: F401 - fixtures by name
-from conftest import ROOT
-from playwright.sync_api import expect
+import pytest
 
+from harness.browser import (  # noqa: F401 - fixtures by name
+    browser_fixture,
+    expect,
+    page_fixture,
+    server_fixture,
+    shoot,
+)
+from harness.paths import ROOT
 from search.sortkey import pinyin_key
+
+pytestmark = pytest.mark.slow  # a server and a browser
 
 CITED = re.compile(r"（来源：《[^》]+》(，20\d\d年)?）$")
 
@@ -145,7 +153,7 @@ def test_sort_by_left_context_in_pinyin_order_with_the_key_marked(page, tmp_path
     plain = page.locator(".kl").first.evaluate("e => getComputedStyle(e).color")
     assert colour != plain
     # one row an occurrence on a desktop
-    heights = [b["height"] for b in (l.bounding_box() for l in page.locator(".kline").all()[:20])]
+    heights = [b["height"] for b in (ln.bounding_box() for ln in page.locator(".kline").all()[:20])]
     assert max(heights) < 40, heights
     shoot(page, tmp_path, "phrase-left")
 

@@ -14,6 +14,8 @@ from wcwidth import wcswidth
 
 from search.doctypes import default_lists
 
+pytestmark = pytest.mark.slow  # every test runs the `reports` command or a server
+
 SEED = "000_76dcab7e818b9862.txt"
 REPORT_3 = "003_df19bd985d99e2e9.txt"
 TYPES = "、".join(default_lists().type_names())
@@ -45,7 +47,8 @@ def test_help_is_chinese():
     top = reports("--help")
     assert top.returncode == 0
     assert top.stdout.startswith("用法：reports [选项] 命令 [参数]...\n\n  报告检索：")
-    for words in ("选项：\n  -h, --help  显示本帮助并退出。", "命令：\n", "  phrase       查提法：", "  search       检索报告："):
+    for words in ("选项：\n  -h, --help  显示本帮助并退出。", "命令：\n", "  phrase       查提法：",
+                  "  search       检索报告："):
         assert words in top.stdout, words
     phrase = reports("phrase", "-h").stdout
     assert phrase.startswith("用法：reports phrase [选项] 提法...\n")
@@ -183,7 +186,8 @@ def test_phrase_exact_lines(ix):
 def test_phrase_errors(ix):
     assert error(reports("phrase", "", "--index", ix)) == "错误：请输入要查的提法"
     assert error(reports("phrase", "--index", ix)) == "错误：请输入要查的提法"
-    assert error(reports("phrase", "党建工作", "--page", "3", "--index", ix)) == "错误：没有第 3 页：共 2 页（每页 50 行）"
+    assert error(reports("phrase", "党建工作", "--page", "3", "--index", ix)) == \
+        "错误：没有第 3 页：共 2 页（每页 50 行）"
     assert error(reports("phrase", "第一书记", "--year", "去年", "--index", ix)) == \
         "错误：--year '去年'：年份应写作 2023 或 2020-2023"
     assert error(reports("phrase", "第一书记", "--type", "报告x", "--index", ix)) == \

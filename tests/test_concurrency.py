@@ -20,7 +20,10 @@ from collections import Counter
 
 import pytest
 
-from crash_harness import ROOT, index_command, load_pool, write_reports
+from harness.corpus_pool import load_pool
+from harness.crash import index_command, write_reports
+from harness.paths import ROOT
+from harness.served import Served
 from search.indexer import index_corpus
 from search.phrase import lookup
 from search.searcher import Library
@@ -36,7 +39,7 @@ def _env(**extra) -> dict:
 def _lines(stream) -> queue.Queue:
     """A stream's lines, read in a thread so that waiting for one has a deadline."""
     lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(l) for l in stream], daemon=True).start()
+    threading.Thread(target=lambda: [lines.put(ln) for ln in stream], daemon=True).start()
     return lines
 
 
@@ -61,6 +64,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 # ------------------------------------------------------------ (a) second run
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name == "nt", reason="uses SIGKILL")
 def test_a_second_index_run_is_refused_at_once_and_names_the_first(corpus_copy, tmp_path):
     index = tmp_path / "index"
@@ -103,6 +107,7 @@ def _get_json(url: str) -> tuple[int, dict | None]:
         return exc.code, None
 
 
+@pytest.mark.slow
 def test_serve_keeps_answering_while_index_commits(tmp_path):
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
@@ -113,15 +118,12 @@ def test_serve_keeps_answering_while_index_commits(tmp_path):
     queries = ("党建", MARK, "组织建设 乡村振兴")
     old_totals = {q: old.search(q).total for q in queries}
 
-    server = subprocess.Popen(
-        [sys.executable, "-m", "search", "serve", "--port", "0", "--threads", "8",
-         "--index", str(index), "--corpus", str(corpus)],
-        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, encoding="utf-8")
+    server = Served("--threads", "8", "--index", str(index), "--corpus", str(corpus), timeout=60)
     indexer = None
     try:
-        base = _wait_for(_lines(server.stdout), r"打开 (http://127\.0\.0\.1:\d+)/", 60).group(1)
-        url = lambda q: f"{base}/search.json?q={urllib.parse.quote(q)}"
+        base = server.url
+        def url(q: str) -> str:
+            return f"{base}/search.json?q={urllib.parse.quote(q)}"
         assert _get_json(url(queries[0]))[1]["total"] == old_totals[queries[0]]
 
         # The new reports: 40 more, each with a mark no old report has.
@@ -129,7 +131,7 @@ def test_serve_keeps_answering_while_index_commits(tmp_path):
         staging.mkdir()
         write_reports(staging, range(60, 100), pool)
         for path in staging.iterdir():
-            path.write_bytes(path.read_bytes() + f"\n{MARK}。\n".encode("utf-8"))
+            path.write_bytes(path.read_bytes() + f"\n{MARK}。\n".encode())
         expected = tmp_path / "expected"
         all_files = tmp_path / "all"
         all_files.mkdir()
@@ -185,11 +187,11 @@ def test_serve_keeps_answering_while_index_commits(tmp_path):
         assert seen["old"] and seen["new"], seen  # answered on both sides of the switch
 
         # The same server, not restarted, serves the new generation.
-        assert server.poll() is None
+        assert server.proc.poll() is None
         for q in queries:
             assert _get_json(url(q))[1]["total"] == new_totals[q]
     finally:
-        _stop(server)
+        server.stop()
 
 
 # ------------------------------------------------------------ (c) threads

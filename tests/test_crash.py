@@ -14,7 +14,7 @@ import sys
 import pytest
 from whoosh import index as whoosh_index
 
-from crash_harness import build_scenario, crash_case, expected_state, random_delays
+from harness.crash import build_scenario, crash_case, expected_state, random_delays
 from search.indexer import index_corpus
 from search.lock import LOCK_NAME, IndexLock, LockBusy, pid_alive
 from search.searcher import Library
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="kill -9 is POSIX")
 
 # (crash point, worker processes): "reading" is hit in a pool worker with 2
 # jobs (which then kills the run) and in the main process with 1.
-# bench/crash.py runs every point of crash_harness.POINTS on a bigger corpus.
+# bench/crash.py runs every point of harness.crash.POINTS on a bigger corpus.
 CASES = [("walked", 2), ("reading:12", 2), ("reading:6", 1), ("adding:15", 2),
          ("segment-written", 2), ("merging", 2), ("merged", 2), ("committing", 2),
          ("committed", 2), ("finished", 2)]
@@ -36,6 +36,7 @@ def scenario(tmp_path_factory):
                           deleted=6, changed=10, added=16)
 
 
+@pytest.mark.slow
 def test_the_scenario_is_a_real_update_with_a_real_merge(scenario):
     assert scenario.old != scenario.new
     assert scenario.old.results["补充说明"][0] == 0 and scenario.new.results["补充说明"][0] == 10
@@ -48,6 +49,7 @@ def test_the_scenario_is_a_real_update_with_a_real_merge(scenario):
     assert len(whoosh_index.open_dir(index)._segments()) < old_segments
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point,jobs", CASES, ids=[f"{p}-j{j}" for p, j in CASES])
 def test_kill_at_a_crash_point(scenario, point, jobs):
     r = crash_case(scenario, point, jobs)
@@ -64,6 +66,7 @@ def test_kill_at_a_crash_point(scenario, point, jobs):
     assert r.equals_rebuild, r.mismatch
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", random_delays(2, 0.4, 1.6, seed=3))
 def test_kill_from_outside_at_a_random_moment(scenario, delay):
     r = crash_case(scenario, None, 2, kill_after=delay)
@@ -82,6 +85,7 @@ def _dead_pid() -> int:
     return pid
 
 
+@pytest.mark.slow
 def test_a_stale_lock_is_cleared_with_a_message(corpus_copy, tmp_path):
     index = tmp_path / "index"
     index_corpus(corpus_copy, index, jobs=1)
@@ -117,6 +121,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="finds workers through /proc")
 def test_a_worker_killed_alone_ends_the_run_with_a_message(scenario):
     """A worker can die on its own (the kernel kills it for memory): the run
@@ -124,7 +129,7 @@ def test_a_worker_killed_alone_ends_the_run_with_a_message(scenario):
     import signal
     import time
 
-    from crash_harness import index_command
+    from harness.crash import index_command
 
     index = scenario.base / "worker-killed"
     shutil.rmtree(index, ignore_errors=True)
@@ -146,5 +151,5 @@ def test_a_worker_killed_alone_ends_the_run_with_a_message(scenario):
             proc.wait()
     assert proc.returncode == 1
     assert "读取文件的一个工作进程意外退出" in output
-    from crash_harness import signature
+    from harness.crash import signature
     assert signature(index) == scenario.old

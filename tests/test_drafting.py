@@ -159,8 +159,8 @@ def test_phrase_exports_open_with_every_line_and_its_citation(client, library):
     book = load_workbook(io.BytesIO(get(client, f"/phrase.xlsx?q={q}").data))
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][:4] == ("序号", "前文", "提法", "后文")
-    assert [r[4] for r in rows[1:]] == [l.sentence for l in expected.lines]
-    assert [r[-1] for r in rows[1:]] == [f"{l.sentence}（来源：《{l.title}》，{l.year}年）" for l in expected.lines]
+    assert [r[4] for r in rows[1:]] == [ln.sentence for ln in expected.lines]
+    assert [r[-1] for r in rows[1:]] == [f"{ln.sentence}（来源：《{ln.title}》，{ln.year}年）" for ln in expected.lines]
     doc = Document(io.BytesIO(get(client, f"/phrase.docx?q={q}").data))
     paragraphs = [p.text for p in doc.paragraphs]
     assert paragraphs[0] == "「党建工作」的用法"

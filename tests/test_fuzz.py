@@ -1,19 +1,25 @@
 """Property tests: the query parser and every web endpoint take any input
 without an exception or a 500. The request strategies and the checks are in
-fuzz_strategies.py, which bench/fuzz.py drives ten thousand times against a
+harness/fuzz.py, which bench/fuzz.py drives ten thousand times against a
 real server."""
 from __future__ import annotations
 
-import unicodedata
-
 import re
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from fuzz_strategies import (FuzzRequest, problems, query_text, report_requests, other_requests,
-                             search_requests, unicode_text)
+from harness.fuzz import (
+    FuzzRequest,
+    other_requests,
+    problems,
+    query_text,
+    report_requests,
+    search_requests,
+    unicode_text,
+)
 from search.query import MAX_QUERY_CHARS, OR_WORDS, TEXT_FIELDS, QueryTooLong, parse
 from web import create_app
 
@@ -86,6 +92,7 @@ def answer(client, request: FuzzRequest) -> list[str]:
     return problems(request, response.status_code, response.headers, response.get_data())
 
 
+@pytest.mark.slow  # the most generated requests of the fuzz tests
 @FUZZ
 @given(search_requests())
 @example(FuzzRequest("/search.json?q=%ED%A0%80%FF&page=1e9", "json", frozenset({400})))

@@ -6,9 +6,9 @@ import shutil
 import pytest
 from whoosh import index as whoosh_index
 
+from search.corpus import fingerprint
 from search.indexer import IndexBusy, index_corpus
 from search.phrase import lookup
-from search.corpus import fingerprint
 from search.searcher import Library
 from search.store import Snapshot
 
@@ -62,7 +62,7 @@ def test_incremental_index_equals_a_fresh_build(corpus_copy, tmp_path):
 def test_bad_files_are_skipped_with_reasons(corpus_copy, tmp_path):
     (corpus_copy / "empty.txt").write_bytes(b"")
     (corpus_copy / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    (corpus_copy / "bad.txt").write_bytes(b"\xff\xfe\xfd" * 10 + "党建".encode("utf-8") + b"\x81")
+    (corpus_copy / "bad.txt").write_bytes(b"\xff\xfe\xfd" * 10 + "党建".encode() + b"\x81")
     (corpus_copy / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
     (corpus_copy / "notes.xlsx").write_bytes(b"ignored: not a report type")
     summary = index_corpus(corpus_copy, tmp_path / "index", jobs=1)
@@ -80,7 +80,8 @@ def test_parallel_workers_give_the_same_index(corpus_copy, tmp_path):
     serial = index_corpus(corpus_copy, tmp_path / "s", jobs=1)
     assert parallel.added == serial.added == 35
     a, b = Library(tmp_path / "p"), Library(tmp_path / "s")
-    assert [h.id for h in a.search("三会一课", per_page=50).hits] == [h.id for h in b.search("三会一课", per_page=50).hits]
+    assert [h.id for h in a.search("三会一课", per_page=50).hits] == \
+        [h.id for h in b.search("三会一课", per_page=50).hits]
 
 
 def test_interrupted_run_leaves_the_old_index_answering(corpus_copy, tmp_path):

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, copy_seeds
+from harness.paths import copy_seeds
+from harness.samples import LO_DOC, WECHAT, draw_pdf
 from search.cli import main as cli
 from search.indexer import index_corpus
 from search.searcher import Library
-from test_readers import LO_DOC, WECHAT, draw_pdf
 from web import create_app
 
 # Each readable file carries a phrase no other file has, so a search for it

@@ -31,7 +31,8 @@ EXPECTED = {
         (1, "一、2023年工作开展情况"),
         (2, "（一）加强党的领导，把稳政治方向不走偏。"),
         (5, "一是坚持理论中心组学习制度和第一议题制度，制定学习计划。"),
-        (5, "二是坚持民主集中制，凡“三重一大”事项均提交党委会议研究审定，构建了决策科学，执行坚决、监督有力的权力运行体系。"),
+        (5, "二是坚持民主集中制，凡“三重一大”事项均提交党委会议研究审定，"
+            "构建了决策科学，执行坚决、监督有力的权力运行体系。"),
     ]),
     "002": ("区委2022年基层党建工作总结", 2022, "全年", "总结", "区", 4, [
         (1, "一、聚焦主责主业，推动基层党建重点任务落地见效。"),
@@ -76,10 +77,12 @@ def test_seed_meta(prefix: str) -> None:
 
 def test_seed_outline_details() -> None:
     _, m000 = seed("000")
-    assert [h.text for h in m000.outline if h.depth == 1] == ["一、工作开展情况", "二、存在的问题", "三、下一步工作计划"]
+    assert [h.text for h in m000.outline if h.depth == 1] == \
+        ["一、工作开展情况", "二、存在的问题", "三、下一步工作计划"]
     problems = [h for h in m000.outline if h.depth == 5 and h.text.endswith("；")]
     assert [h.text[:2] for h in problems] == ["一是", "二是"]  # lead sentences end at ；
-    assert problems[0].text == "一是党建引领乡村全面振兴内生动力还没有充分激活，农村对优秀青年的吸引还不足，抓产业促发展的能力还不够强；"
+    assert problems[0].text == ("一是党建引领乡村全面振兴内生动力还没有充分激活，"
+                                "农村对优秀青年的吸引还不足，抓产业促发展的能力还不够强；")
     _, m001 = seed("001")
     long_lead = next(h for h in m001.outline if h.text.startswith("一是扎实推进“红网格”建设"))
     assert len(long_lead.text) == 60 and not long_lead.text.endswith("。")  # trimmed: no 。 within 60 chars
@@ -174,7 +177,8 @@ def test_empty_report() -> None:
 
 
 def test_styled_headings_join_the_outline() -> None:
-    text = "区委工作总结\n一、主要做法\n抓好组织建设\n今年以来成效明显。\n  强化政治引领  \n（一）细化措施\n抓好组织建设"
+    text = ("区委工作总结\n一、主要做法\n抓好组织建设\n今年以来成效明显。\n"
+            "  强化政治引领  \n（一）细化措施\n抓好组织建设")
     report = clean(text)
     styled = ((1, "区委工作总结"), (1, "一、主要做法"), (2, "抓好组织建设"), (3, "强化政治引领"), (9, "（一）细化措施"))
     outline = extract_meta(report, styled_headings=styled).outline
@@ -185,7 +189,8 @@ def test_styled_headings_join_the_outline() -> None:
         (3, "强化政治引领", body.index("强化")),  # offset of the text, not of the indent
         (2, "（一）细化措施", body.index("（一）")),
     ]  # the title line is skipped; the later repeat of 抓好组织建设 is body text (one styled heading, matched once)
-    assert extract_meta(report).outline == tuple(h for h in outline if h.text != "抓好组织建设" and h.text != "强化政治引领")
+    assert extract_meta(report).outline == tuple(h for h in outline
+                                                 if h.text != "抓好组织建设" and h.text != "强化政治引领")
 
 
 def test_styled_headings_from_a_docx(tmp_path) -> None:
@@ -372,8 +377,10 @@ def test_type_and_level_lists_are_data(tmp_path) -> None:
     ("content", "message"),
     [
         ("[[type]\nname = 'x'\n", r"doctypes\.toml: not valid TOML: .*line 1"),
-        ("[[type]]\nname = '讲话'\ntitle = ['(讲话']\n", r"doctypes\.toml: \[\[type\]\] #1 \(讲话\): title #1 is a bad regular expression '\(讲话'"),
-        ("[[level]]\nname = '企业'\nissuer = ['ok', '[x']\n", r"\[\[level\]\] #1 \(企业\): issuer #2 is a bad regular expression"),
+        ("[[type]]\nname = '讲话'\ntitle = ['(讲话']\n",
+         r"doctypes\.toml: \[\[type\]\] #1 \(讲话\): title #1 is a bad regular expression '\(讲话'"),
+        ("[[level]]\nname = '企业'\nissuer = ['ok', '[x']\n",
+         r"\[\[level\]\] #1 \(企业\): issuer #2 is a bad regular expression"),
         ("[[type]]\nname = 'x'\ntitles = ['a']\n", r"\[\[type\]\] #1 \(x\): unknown keys titles"),
         ("[[type]]\ntitle = ['a']\n", r"\[\[type\]\] #1: needs a name"),
         ("[[level]]\nname = 'x'\nmin_hits = 0\n", r"min_hits must be a positive whole number"),

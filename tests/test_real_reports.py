@@ -21,8 +21,9 @@ from search.indexer import index_corpus
 from search.searcher import Library
 
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real"
-pytestmark = pytest.mark.skipif(not REAL.is_dir() and not os.environ.get("CI"),
-                                reason="the real reports (../shared/real) are not here")
+pytestmark = [pytest.mark.slow,  # indexes the ~400 real reports
+              pytest.mark.skipif(not REAL.is_dir() and not os.environ.get("CI"),
+                                 reason="the real reports (../shared/real) are not here")]
 
 # Thresholds reached honestly on the labelled half; see README "Types and levels".
 CODE_NAMES = {"title": 0.95, "year": 0.75, "type": 0.90, "level": 0.90}
@@ -125,8 +126,7 @@ def _names_a_year(text: str) -> bool:
 def test_exact_totals_on_real_reports(code_named: Library) -> None:
     """The random-substring property of test_exactness, over the real reports: every
     phrase total equals str.count over the distinct cleaned texts (copies count once)."""
-    from test_exactness import random_substrings
-
+    from harness.samples import random_substrings
     from search.analysis import fold
     from search.clean import clean
     from search.phrase import lookup

@@ -13,8 +13,9 @@ import time
 
 import pytest
 
-from conftest import ROOT, copy_seeds
-from crash_harness import load_pool, write_reports
+from harness.corpus_pool import load_pool
+from harness.crash import write_reports
+from harness.paths import ROOT, copy_seeds
 from search.indexer import index_corpus
 from search.searcher import Library
 from search.store import Snapshot
@@ -35,6 +36,7 @@ def _files(index) -> dict[str, int]:
 
 # ------------------------------------------------------------ segments
 
+@pytest.mark.slow  # many index runs
 def test_small_runs_add_small_segments_and_merges_keep_them_few(tmp_path):
     corpus, index = copy_seeds(tmp_path / "corpus"), tmp_path / "index"
     index_corpus(corpus, index, jobs=1)
@@ -60,6 +62,7 @@ def test_small_runs_add_small_segments_and_merges_keep_them_few(tmp_path):
         assert [(h.id, round(h.score, 6)) for h in a.hits] == [(h.id, round(h.score, 6)) for h in b.hits]
 
 
+@pytest.mark.slow  # many index runs
 def test_a_segment_mostly_deleted_is_rewritten(tmp_path):
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
@@ -116,6 +119,7 @@ DAMAGE = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_damage_is_reported_in_one_line_and_rebuild_repairs_it(built, damage):
     corpus, index = built
@@ -137,6 +141,7 @@ def test_damage_is_reported_in_one_line_and_rebuild_repairs_it(built, damage):
     assert "5 篇" in _run("search", "党建", "--index", str(index)).stdout
 
 
+@pytest.mark.slow
 def test_a_server_finds_damage_in_the_background_and_stops_answering(built):
     corpus, index = built
     _flip(_one(index, ".rsc"))
@@ -155,6 +160,7 @@ def test_a_server_finds_damage_in_the_background_and_stops_answering(built):
 
 # ------------------------------------------------------------ the disk
 
+@pytest.mark.slow
 def test_a_full_disk_is_one_line_leaves_nothing_and_the_next_run_works(built, tmp_path):
     corpus, index = built
     for i in range(30):
@@ -175,6 +181,7 @@ def test_a_full_disk_is_one_line_leaves_nothing_and_the_next_run_works(built, tm
 
 # ------------------------------------------------------------ interruptions
 
+@pytest.mark.slow
 def test_ctrl_c_during_parallel_reading_stops_at_once_and_keeps_the_index(tmp_path):
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
@@ -202,6 +209,7 @@ def test_ctrl_c_during_parallel_reading_stops_at_once_and_keeps_the_index(tmp_pa
     assert index_corpus(corpus, index, jobs=2).added == 380
 
 
+@pytest.mark.slow
 def test_a_lock_file_removed_during_a_run_does_not_let_a_second_run_in(built):
     corpus, index = built
     (corpus / "new.txt").write_text(NEW, "utf-8")
@@ -220,6 +228,7 @@ def test_a_lock_file_removed_during_a_run_does_not_let_a_second_run_in(built):
     assert _run("check-index", "--index", str(index)).returncode == 0
 
 
+@pytest.mark.slow
 def test_a_file_saved_while_it_is_read_is_read_again_next_run(built):
     corpus, index = built
     path = corpus / "new.txt"
@@ -237,6 +246,7 @@ def test_a_file_saved_while_it_is_read_is_read_again_next_run(built):
     assert Library(index).search("燎原之势").total == 1
 
 
+@pytest.mark.slow
 def test_unreadable_files_are_skipped_again_without_reading_them(built):
     corpus, index = built
     (corpus / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import copy_seeds
+from harness.paths import copy_seeds
 from search.indexer import index_corpus
 from search.searcher import Library
 from search.watch import Watcher
@@ -24,6 +24,7 @@ def _until(check, seconds: float = 20.0) -> bool:
     return False
 
 
+@pytest.mark.slow  # waits seconds for the watcher
 @pytest.mark.parametrize("events", [True, False], ids=["events", "polling"])
 def test_added_changed_and_removed_files_are_indexed_within_seconds(tmp_path, events):
     corpus, index = copy_seeds(tmp_path / "corpus"), tmp_path / "index"

@@ -1,21 +1,17 @@
-"""What the attack tests share: the `reports` command as a subprocess, a real
-server, raw HTTP over loopback, and a child process's peak memory."""
+"""What the attack tests share: the `reports` command as a subprocess, raw
+HTTP over loopback, and a child process's peak memory (the real server is
+harness.served)."""
 from __future__ import annotations
 
 import json
 import os
-import queue
 import re
-import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
-from typing import Self
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness.paths import ROOT
 
 
 def reports(*args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -47,54 +43,6 @@ def peak_rss_mb(code: str, timeout: float = 300) -> tuple[float, str]:
     assert done.returncode == 0, done.stderr
     rss = int(re.search(r"^RSS (\d+)$", done.stdout, re.MULTILINE).group(1))
     return rss / 1024, done.stdout
-
-
-class Server:
-    """`python -m search serve` in a subprocess; the port read from its banner."""
-
-    def __init__(self, *args: str, wait: bool = True) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "search", "serve", "--port", "0", *args], cwd=ROOT, text=True,
-            encoding="utf-8", errors="replace", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env={**{k: v for k, v in os.environ.items() if k != "REPORTS_AUTH"}, "PYTHONUNBUFFERED": "1"})
-        self.lines: queue.Queue = queue.Queue()
-        self.err: list[str] = []
-        threading.Thread(target=lambda: [self.lines.put(x) for x in self.proc.stdout], daemon=True).start()
-        threading.Thread(target=lambda: [self.err.append(x) for x in self.proc.stderr], daemon=True).start()
-        self.seen: list[str] = []
-        self.port = 0
-        if wait:
-            self.port = int(self.wait_for(r"打开 http://127\.0\.0\.1:(\d+)/").group(1))
-
-    def wait_for(self, pattern: str, timeout: float = 180):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.5)
-            except queue.Empty:
-                if self.proc.poll() is not None:
-                    break
-                continue
-            self.seen.append(line)
-            if m := re.search(pattern, line):
-                return m
-        self.stop()
-        raise AssertionError(f"no {pattern!r} from the server:\n{''.join(self.seen)}{''.join(self.err)}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def http(port: int, path: str = "/healthz", host: str = "127.0.0.1", timeout: float = 10,

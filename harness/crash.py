@@ -24,13 +24,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from make_corpus import file_name, load_pool, make_report  # noqa: E402
-from search.indexer import index_corpus  # noqa: E402
-from search.searcher import Library  # noqa: E402
+from harness.corpus import file_name, make_report
+from harness.corpus_pool import load_pool
+from harness.paths import ROOT
+from search.indexer import index_corpus
+from search.searcher import Library
 
 QUERIES = ("党建", "组织建设 乡村振兴", "补充说明", "压紧压实", "year:2020-2022 工作", "第一书记 -疫情")
 CHANGE_MARK = "补充说明：本段为第{i}次修订新增内容。"

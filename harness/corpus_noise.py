@@ -34,7 +34,8 @@ def ad_paragraphs(r: random.Random) -> list[str]:
             + watermark(r)]
 
 
-AD_HEADER = "仅供学习 禁止外传\n酷乐文行\n自建平台、实时分享\n现在订阅立享前3年的所有权益和资料 \n\n会员群：                      免费QQ群：         \n\n\n"
+AD_HEADER = ("仅供学习 禁止外传\n酷乐文行\n自建平台、实时分享\n现在订阅立享前3年的所有权益和资料 \n\n"
+             "会员群：                      免费QQ群：         \n\n\n")
 
 
 def add_noise(draft: DraftLike, r: random.Random) -> str:

@@ -1,22 +1,19 @@
 """What the browser tests share: Debian's Chromium through Playwright, the
-real server (`python -m search serve`) on a temporary copy of the seeds plus
+real server (harness.served) on a temporary copy of the seeds plus
 generated reports, and screenshots at desktop and phone sizes (into the
 test's tmp_path and build/screenshots/ for review). Importing this module
-skips the importing test module when Chromium is missing, unless CI is set:
-then it fails."""
+skips the importing test module when Chromium or Playwright is missing,
+unless CI is set: then it fails."""
 from __future__ import annotations
 
 import os
-import queue
-import re
 import shutil
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_seeds
+
+from harness.paths import ROOT, copy_seeds
+from harness.served import Served
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -24,14 +21,26 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SIZES = {"desktop": (1280, 800), "mobile": (390, 844)}
 SHOTS = ROOT / "build" / "screenshots"
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: CI must install Chromium (apt-get install chromium)",
-                    pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (set CI=1 to make this a failure)",
-                allow_module_level=True)
 
-from playwright.sync_api import sync_playwright
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is not installed (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -e '.[test]')"
+    return None
+
+
+if (_why := _missing()) is not None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{_why}: CI must have it", pytrace=False)
+    pytest.skip(f"{_why} (set CI=1 to make this a failure)", allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402 (only once both are known to be there)
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "SHOTS", "SIZES", "browser_fixture", "build_corpus", "expect",
+           "page_fixture", "served_url", "server_fixture", "shoot", "sync_playwright"]
 
 # ---------------------------------------------------------------- corpus
 
@@ -52,8 +61,12 @@ def generated_report(i: int) -> tuple[str, str]:
     body = f"""{title}
 按照上级部署，现将{year}年{unit}基层党建和组织建设工作情况报告如下。
 一、主要做法
-（一）压紧压实责任，党建工作有力有序。一是健全责任体系。{unit}党委把组织建设摆在突出位置，逐级签订党建工作责任书{10 + i}份，确保责任压紧压实、任务落地见效。二是强化督促检查。坚持每季度开展一次党建工作督查，发现问题{3 + i % 5}个，全部整改到位。
-（二）夯实基层基础，组织建设全面进步。一是规范组织生活。严格落实“三会一课”制度，开展主题党日活动{20 + i}次。二是加强阵地建设。新建改建党群服务中心{1 + i % 4}个，组织建设基础更加牢固。三是抓好队伍建设。培训党务干部{100 + 7 * i}人次，党建工作能力明显提升。
+（一）压紧压实责任，党建工作有力有序。一是健全责任体系。\
+{unit}党委把组织建设摆在突出位置，逐级签订党建工作责任书{10 + i}份，\
+确保责任压紧压实、任务落地见效。二是强化督促检查。坚持每季度开展一次党建工作督查，发现问题{3 + i % 5}个，全部整改到位。
+（二）夯实基层基础，组织建设全面进步。一是规范组织生活。严格落实“三会一课”制度，开展主题党日活动{20 + i}次。\
+二是加强阵地建设。新建改建党群服务中心{1 + i % 4}个，组织建设基础更加牢固。\
+三是抓好队伍建设。培训党务干部{100 + 7 * i}人次，党建工作能力明显提升。
 二、存在的问题
 一是组织建设发展还不平衡，个别党组织作用发挥不充分；二是党建工作与中心工作融合还不够紧密。
 三、下一步打算
@@ -84,38 +97,16 @@ def build_corpus(dest: Path, extra: int = 25) -> Path:
 
 # ---------------------------------------------------------------- server
 
+def served_url(corpus: Path, index: Path, cwd: Path):
+    """A served corpus for a module's tests: its base URL, stopped at the end."""
+    with Served("--index", str(index), "--corpus", str(corpus), cwd=cwd) as server:
+        yield server.url
+
+
 @pytest.fixture(scope="module", name="server")
 def server_fixture(tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
-    corpus = build_corpus(base / "corpus")
-    index = base / "index"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "search", "serve", "--port", "0",
-         "--index", str(index), "--corpus", str(corpus)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-        cwd=base, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(l) for l in proc.stdout], daemon=True).start()
-    url, seen = None, []
-    try:
-        while url is None:
-            try:
-                line = lines.get(timeout=120)
-            except queue.Empty:
-                break
-            seen.append(line)
-            m = re.search(r"打开 (http://127\.0\.0\.1:\d+/)", line)
-            if m:
-                url = m.group(1)
-        if url is None:
-            pytest.fail("server did not start:\n" + "".join(seen))
-        yield url.rstrip("/")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    yield from served_url(build_corpus(base / "corpus"), base / "index", base)
 
 
 @pytest.fixture(scope="module", name="browser")

@@ -313,29 +313,38 @@ def problems(request: FuzzRequest, status: int, headers, body: bytes) -> list[st
         found.append(f"server error {status}")
     elif status not in request.expect:
         found.append(f"status {status}, expected {sorted(request.expect)}")
-    for name in REQUIRED_HEADERS:
-        if not headers.get(name):
-            found.append(f"no {name} header")
+    found += [f"no {name} header" for name in REQUIRED_HEADERS if not headers.get(name)]
     content_type = headers.get("Content-Type", "")
     if request.kind == "json" or content_type.startswith("application/json"):
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            return found + [f"body is not JSON ({exc}): {body[:200]!r}"]
-        if status != 200 and not (isinstance(data, dict) and data.get("ok") is False
-                                  and data.get("status") == status and isinstance(data.get("error"), str)
-                                  and data["error"].strip()):
-            found.append(f"no error envelope: {data!r:.300}")
-    elif request.kind == "html" or content_type.startswith("text/html"):
-        text = body.decode("utf-8", "replace")
-        if not text.rstrip().endswith("</html>") or 'lang="zh-CN"' not in text:
-            found.append("HTML page is not complete")
-        parser = _Tags()
-        parser.feed(text)
-        if any(not (src or "").startswith("/static/") for src in parser.scripts):
-            found.append(f"foreign script: {parser.scripts}")
-        if parser.handlers:
-            found.append(f"event handler attributes: {parser.handlers[:5]}")
-        if status == 400 and not "".join(parser.h1).strip():
-            found.append("400 page without a message")
+        return found + _json_problems(status, body)
+    if request.kind == "html" or content_type.startswith("text/html"):
+        return found + _html_problems(status, body)
+    return found
+
+
+def _json_problems(status: int, body: bytes) -> list[str]:
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        return [f"body is not JSON ({exc}): {body[:200]!r}"]
+    if status != 200 and not (isinstance(data, dict) and data.get("ok") is False
+                              and data.get("status") == status and isinstance(data.get("error"), str)
+                              and data["error"].strip()):
+        return [f"no error envelope: {data!r:.300}"]
+    return []
+
+
+def _html_problems(status: int, body: bytes) -> list[str]:
+    found = []
+    text = body.decode("utf-8", "replace")
+    if not text.rstrip().endswith("</html>") or 'lang="zh-CN"' not in text:
+        found.append("HTML page is not complete")
+    parser = _Tags()
+    parser.feed(text)
+    if any(not (src or "").startswith("/static/") for src in parser.scripts):
+        found.append(f"foreign script: {parser.scripts}")
+    if parser.handlers:
+        found.append(f"event handler attributes: {parser.handlers[:5]}")
+    if status == 400 and not "".join(parser.h1).strip():
+        found.append("400 page without a message")
     return found

@@ -1,8 +1,8 @@
 """Generate a deterministic corpus of realistic, noisy Chinese work reports.
 
-    python bench/make_corpus.py --docs 10000 --out bench/.cache/corpus-10000-1 [--seed 1]
+    python -m harness.corpus --docs 10000 --out bench/.cache/corpus-10000-1 [--seed 1]
 
-Every report recombines CLEANED sentences (bench/corpus_pool.py): about
+Every report recombines CLEANED sentences (harness/corpus_pool.py): about
 half from ~400 real public reports (../shared/real/docs), the rest from the
 five seed reports (corpus/*.txt), a third of them spliced from the clauses
 of two sentences, arranged the way work reports are: a title with year,
@@ -10,7 +10,7 @@ place (and so level), topic and type in the forms search.meta recognises,
 an opening paragraph, sections 一、 / （一） / 一是 …, and a closing
 paragraph. Figures are re-drawn, and sentences naming villages, towns and
 people are added so that rare terms exist. Then the noise the seeds carry is
-put back in (bench/corpus_noise.py). About 5 % of the reports are
+put back in (harness/corpus_noise.py). About 5 % of the reports are
 near-duplicates of another one (a few adapted without any change: exact
 copies); about 3 % are written in GB18030 instead of UTF-8.
 
@@ -28,8 +28,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus_noise import add_noise
-from corpus_pool import (
+from harness.corpus_noise import add_noise
+from harness.corpus_pool import (
     DEFAULT_REAL,
     DEFAULT_SEEDS,
     NUM,
