@@ -63,6 +63,10 @@ class SuffixIndex:
         self.data = codes.view(np.uint8)            # the big-endian bytes
         self.sa = sa                                # (n, 3) uint8
         self.flat = sa.reshape(-1)
+        # The binary search reads bytes through memoryviews: slicing a numpy
+        # array for every probe took twice as long.
+        self._bytes = memoryview(self.data).cast("B") if len(self.data) else memoryview(b"")
+        self._entries = memoryview(np.ascontiguousarray(self.flat)).cast("B") if len(self.flat) else memoryview(b"")
         self.doc_starts = doc_starts                # (docs + 1,) int64
         self._blocks: np.ndarray | None = None
 
@@ -74,28 +78,27 @@ class SuffixIndex:
             return folded.encode("utf-16-be")
         return folded.encode("utf-32-be")
 
-    def _entry(self, i: int) -> int:
-        f = self.flat
-        j = 3 * i
-        return (int(f[j]) << 16) | (int(f[j + 1]) << 8) | int(f[j + 2])
-
     def range(self, pattern: bytes) -> tuple[int, int]:
         """Rows [lo, hi) of the suffixes that start with `pattern`."""
-        data, width = self.data, len(pattern)
-        u = self.unit
+        data, entries, width, u = self._bytes, self._entries, len(pattern), self.unit
+        at = int.from_bytes
         lo, hi = 0, len(self.sa)
+        end = hi  # narrowed on the way: the first row seen to sort after the run
         while lo < hi:  # first suffix >= pattern
             mid = (lo + hi) >> 1
-            s = self._entry(mid) * u
-            if bytes(data[s:s + width]) < pattern:
+            s = at(entries[3 * mid:3 * mid + 3], "big") * u
+            prefix = data[s:s + width].tobytes()
+            if prefix < pattern:
                 lo = mid + 1
             else:
                 hi = mid
-        first, hi = lo, len(self.sa)
+                if prefix != pattern and mid < end:
+                    end = mid
+        first, hi = lo, end
         while lo < hi:  # first suffix that does not start with pattern
             mid = (lo + hi) >> 1
-            s = self._entry(mid) * u
-            if bytes(data[s:s + width]) <= pattern:
+            s = at(entries[3 * mid:3 * mid + 3], "big") * u
+            if data[s:s + width].tobytes() <= pattern:
                 lo = mid + 1
             else:
                 hi = mid
