@@ -210,7 +210,7 @@ def test_cli_stats_and_search_show_duplicates(built):
     stats = json.loads(runner.invoke(cli, ["stats", "--json", "--index", str(index)]).output)
     assert (stats["reports"], stats["files"], stats["copies"], stats["similar_groups"]) == (7, 9, 2, 1)
     text = runner.invoke(cli, ["stats", "--index", str(index)]).output
-    assert "2 copies" in text and "1 group" in text
+    assert "2 个是同文副本" in text and "近似稿 1 组" in text
     out = runner.invoke(cli, ["search", "把稳政治方向", "--index", str(index)]).output
     assert "另有 2 份相似" in out
     assert "（重合 " in out and "100%" not in out
