@@ -21,7 +21,7 @@ from .errors import IndexBusy
 
 LOCK_NAME = ".lock"
 # Workers forked by a killed run inherit its lock and exit once they notice
-# (indexer._start_worker: within a tenth of a second); wait at most this long
+# (workers._start_worker: within a tenth of a second); wait at most this long
 # for them before calling the index busy.
 ORPHAN_GRACE_SECONDS = 10.0
 _WINDOWS_LOCK_OFFSET = 1 << 20  # lock a byte past the label, which must stay readable

@@ -21,11 +21,11 @@ from .highlight import Segment, hit_spans, segments, snippets
 from .matching import Found, filter_mask, find, term_mask
 from .query import Filters, Query, Term, parse
 from .ranking import SORTS, collapse, rank, sort_docs
+from .settings import DEFAULT_CACHE_MB
 from .store import ByteBudgetCache, IndexDamaged, NoIndex, Snapshot
 
 FACETS = ("year", "type", "level")
 PER_PAGE = 10
-DEFAULT_CACHE_MB = 256  # answers and texts kept per process (--cache-mb)
 
 
 @dataclass

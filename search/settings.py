@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import analysis, doctypes
@@ -68,9 +68,6 @@ class Settings:
         return cls.for_corpus(Path(pick("corpus_dir", "corpus")), Path(pick("index_dir", "index")),
                               user_dict=Path(user_dict) if user_dict else None,
                               auth_file=flags.get("auth_file"), auth=pick("auth", ""), cache_mb=cache_mb)
-
-    def with_index(self, index_dir: Path) -> Settings:
-        return replace(self, index_dir=Path(index_dir))
 
 
 def _existing(path: Path | None) -> Path | None:

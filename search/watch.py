@@ -100,6 +100,9 @@ class Watcher:
         except ReportsError as exc:  # settings broken, disk full …: said, and tried again on the next change
             self.report(None, exc.message)
             return
+        except OSError as exc:  # the index folder not writable …: the watcher keeps watching
+            self.report(None, f"无法读写 {exc.filename or self.index_dir}：{exc.strerror or exc}")
+            return
         self.report(summary, None)
 
     def start(self) -> threading.Thread:

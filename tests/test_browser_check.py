@@ -57,7 +57,7 @@ def server(tmp_path_factory):
             except queue.Empty:
                 break
             seen.append(line)
-            m = re.search(r"open (http://127\.0\.0\.1:\d+/)", line)
+            m = re.search(r"打开 (http://127\.0\.0\.1:\d+/)", line)
             if m:
                 url = m.group(1)
         if url is None:
