@@ -105,7 +105,7 @@ class SASegment:
             few = np.sort(pos if len(pos) <= m else np.partition(pos, m)[:m])
             few, docs = greedy(few, self.index.docs_of(few), s)
             if len(few) >= k or m >= len(pos):
-                return [(int(d) + self.base, int(p - self.starts[d])) for p, d in zip(few[:k], docs[:k])]
+                return [(int(d) + self.base, int(p - self.starts[d])) for p, d in zip(few[:k], docs[:k], strict=True)]
             m *= 4
 
 class Many:
@@ -172,7 +172,7 @@ class Bigrams:
 
     def first(self, s, k):
         pos, docs = self._found(s)
-        return [(int(d), int(p - self.starts[d])) for p, d in zip(pos[:k], docs[:k])]
+        return [(int(d), int(p - self.starts[d])) for p, d in zip(pos[:k], docs[:k], strict=True)]
 
 class FM:
     """fm_index.MultiFMIndex over the reports (report number = list index)."""

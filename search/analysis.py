@@ -13,14 +13,21 @@ Two views of a text:
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import rjieba
+
+from .errors import SettingsError
 
 # Bump when tokenization or folding changes: an index built with another
 # version is rebuilt, since its words would not match the queries' words.
@@ -99,6 +106,10 @@ _SENTENCE = re.compile(r"[^。!?;\n]+[。!?;]*|[。!?;]+")
 
 
 _END_CODES = np.array([ord(c) for c in SENTENCE_ENDS], dtype=np.uint32)
+# The same ends in text as it was written: every character that folds to one
+# of them (。！？；!?;, ｡, the small and vertical forms), for code that reads
+# the unfolded text (snippets). One rule: sentence keys and snippets agree.
+RAW_SENTENCE_ENDS = "".join(sorted(chr(int(c)) for c in np.flatnonzero(np.isin(_FOLD, _END_CODES))))
 # Sentence keys: a sum of mixed characters times random odd weights by
 # position in the sentence (mod 2**64), then mixed with the length: one
 # vector pass over a whole text; equal sentences get equal keys wherever
@@ -107,7 +118,8 @@ _WEIGHTS = np.random.default_rng(20261201).integers(0, 1 << 63, LONG_SENTENCE + 
                                                     dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 
 
-def _mix(z: np.ndarray) -> np.ndarray:
+def mix64(z: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer: spreads similar inputs over all 64 bits."""
     z = z ^ (z >> np.uint64(30))
     z = z * np.uint64(0xBF58476D1CE4E5B9)
     z = z ^ (z >> np.uint64(27))
@@ -145,9 +157,9 @@ def _span_keys(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nd
     first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     rel = np.arange(int(lengths.sum())) - np.repeat(first, lengths)
     chars = codes[np.repeat(starts, lengths) + rel].astype(np.uint64)
-    terms = _mix(chars + np.uint64(0x9E3779B97F4A7C15)) * _WEIGHTS[rel]
+    terms = mix64(chars + np.uint64(0x9E3779B97F4A7C15)) * _WEIGHTS[rel]
     sums = np.add.reduceat(terms, first)
-    keys = _mix(sums ^ lengths.astype(np.uint64))
+    keys = mix64(sums ^ lengths.astype(np.uint64))
     keys[keys == 0] = 1  # 0 means "no key"
     return keys
 
@@ -172,9 +184,11 @@ def sentence_table(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 # ------------------------------------------------------------ dictionaries
 
-class DictionaryError(ValueError):
+class DictionaryError(SettingsError, ValueError):
     """A dictionary file that cannot be used; the message (Chinese) names the
     file and the line."""
+
+    headline = "词典有误，检索暂不可用。"
 
 
 MAX_WORD_FREQ = 10**9
@@ -224,40 +238,60 @@ def _dict_line_problem(parts: list[str]) -> str | None:
 
 
 def dictionary_entries(user_dict: Path | None = None) -> list[tuple[str, int]]:
-    entries = read_dict_lines(DOMAIN_DICT)
-    if user_dict is not None and user_dict.is_file():
-        entries += read_dict_lines(user_dict)
-    # Text is folded before it is cut, so dictionary words must be folded too.
-    return [(fold(w), f or DEFAULT_WORD_FREQ) for w, f in entries]
-
-
-def user_dict_for(corpus: Path | None) -> Path | None:
-    env = os.environ.get("REPORTS_USERDICT")
-    if env:
-        return Path(env)
-    if corpus is not None and (corpus / USER_DICT_NAME).is_file():
-        return corpus / USER_DICT_NAME
-    return None
+    """The folded (word, frequency) entries of the domain and user dictionaries."""
+    return list(Words.load(user_dict).entries)
 
 
 def dictionary_fingerprint(user_dict: Path | None = None) -> str:
-    h = hashlib.sha256(ANALYZER_VERSION.encode())
-    for word, freq in dictionary_entries(user_dict):
-        h.update(f"{word}\t{freq}\n".encode())
-    return h.hexdigest()[:16]
+    return Words.load(user_dict).fingerprint
+
+
+@dataclass(frozen=True)
+class Words:
+    """The dictionary words (domain and user dictionary, folded) as read once:
+    an indexing run cuts every file with these and fingerprints them."""
+    entries: tuple[tuple[str, int], ...]
+    fingerprint: str
+
+    @classmethod
+    def load(cls, user_dict: Path | None = None, strict: bool = False) -> Words:
+        """`strict`: a line not of the form `word [freq] [tag]` is an error (DictionaryError)."""
+        raw = read_dict_lines(DOMAIN_DICT, strict)
+        if user_dict is not None and user_dict.is_file():
+            raw += read_dict_lines(user_dict, strict)
+        # Text is folded before it is cut, so dictionary words must be folded too.
+        entries = tuple((fold(w), f or DEFAULT_WORD_FREQ) for w, f in raw)
+        h = hashlib.sha256(ANALYZER_VERSION.encode())
+        for word, freq in entries:
+            h.update(f"{word}\t{freq}\n".encode())
+        return cls(entries, h.hexdigest()[:16])
+
+    def segmenter(self) -> rjieba.Jieba:
+        """A jieba-rs segmenter with these words (one per fingerprint and process)."""
+        seg = _SEGMENTERS.get(self.fingerprint)
+        if seg is None:
+            seg = _SEGMENTERS[self.fingerprint] = _build_segmenter(self.entries)
+        return seg
+
+
+_SEGMENTERS: dict[str, object] = {}
+
+
+def _build_segmenter(entries: Iterable[tuple[str, int]]):
+    import rjieba
+
+    seg = rjieba.Jieba()
+    for word, freq in entries:
+        seg.add_word(word, freq, None)
+    return seg
 
 
 # ------------------------------------------------------------ segmentation
 
 @lru_cache(maxsize=4)
-def segmenter(user_dict: Path | None = None):
+def segmenter(user_dict: Path | None = None) -> rjieba.Jieba:
     """A jieba-rs segmenter with the main, domain and user dictionaries."""
-    import rjieba
-
-    seg = rjieba.Jieba()
-    for word, freq in dictionary_entries(user_dict):
-        seg.add_word(word, freq, None)
-    return seg
+    return _build_segmenter(dictionary_entries(user_dict))
 
 
 _WORD = re.compile(r"\w")  # a token with no letter, digit or CJK char is punctuation
@@ -273,33 +307,20 @@ def words(text: str, user_dict: Path | None = None) -> list[str]:
     return [w for w in segmenter(user_dict).cut(fold(text)) if is_word(w)]
 
 
-def words_raw(text: str, user_dict: Path | None = None) -> list[str]:
-    """All jieba tokens of the folded text, punctuation included, in order."""
-    return cut_folded(fold(text), user_dict)
-
-
 def cut_folded(folded: str, user_dict: Path | None = None) -> list[str]:
     return segmenter(user_dict).cut(folded) if folded else []
-
-
-def folded_word_counts(folded: str, user_dict: Path | None = None) -> Counter:
-    """How often each jieba word occurs in an already folded text."""
-    counts = Counter(cut_folded(folded, user_dict))
-    for token in [t for t in counts if not (t.isalnum() or is_word(t))]:  # distinct tokens only
-        del counts[token]
-    return counts
 
 
 _KEYS: dict[str, int] = {}  # word -> key: words recur from report to report
 
 
-def field_words(fields: tuple[str, ...], user_dict: Path | None = None
+def field_words(fields: tuple[str, ...], user_dict: Path | None = None, seg: rjieba.Jieba | None = None
                 ) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     """jieba word keys of several folded texts (fields of a report): the
     sorted distinct keys, the (fields, keys) counts, and each field's length
     in words. Tokens recur from report to report: each distinct one's key is
     computed once (0 for punctuation and spaces, which are no words)."""
-    cut = segmenter(user_dict).cut
+    cut = (seg or segmenter(user_dict)).cut
     keys_parts, count_parts, field_parts, lengths = [], [], [], []
     for f, text in enumerate(fields):
         c = Counter(cut(text)) if text else Counter()

@@ -2,21 +2,20 @@
 is not among them (the same words on the command line and on the pages)."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from .doctypes import ListFileError, default_lists, load_lists
+from .doctypes import ListFileError, default_lists
 from .query import Filters, unknown_values
+from .settings import Settings, type_lists
 from .store import Snapshot
 
 LABELS = {"type": "类型", "level": "层级"}
 
 
-def names(corpus: Path | None, snap: Snapshot | None = None) -> dict[str, list[str]]:
-    """{"type": [...], "level": [...]}: the lists in effect for the corpus
-    (doctypes.toml and the corpus's own), then any other value the index
-    holds (written under an older list)."""
+def names(settings: Settings | None, snap: Snapshot | None = None) -> dict[str, list[str]]:
+    """{"type": [...], "level": [...]}: the lists in effect (doctypes.toml and
+    the corpus's own), then any other value the index holds (written under an
+    older list)."""
     try:
-        lists = load_lists(corpus)
+        lists = type_lists(settings) if settings is not None else default_lists()
     except (ListFileError, OSError):  # a broken list file is reported by `reports index`
         lists = default_lists()
     out = {"type": lists.type_names(), "level": lists.level_names()}

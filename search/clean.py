@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import SettingsError
+
 RULES_FILE = "clean_rules.toml"  # built in beside this module; a corpus may add its own
 BUILTIN_RULES = Path(__file__).with_name(RULES_FILE)
 # Characters str.splitlines() treats as line breaks; only "\n" may separate lines.
@@ -77,7 +79,11 @@ _corpus_cache: dict[Path, tuple[int, Rules]] = {}
 
 def corpus_rules(corpus_dir: Path) -> Rules:
     """Rules for a corpus: its clean_rules.toml appended if present; cached by mtime."""
-    path = Path(corpus_dir) / RULES_FILE
+    return rules_with(Path(corpus_dir) / RULES_FILE)
+
+
+def rules_with(path: Path) -> Rules:
+    """The built-in rules with those of `path` appended if it exists; cached by mtime."""
     try:
         mtime = path.stat().st_mtime_ns
     except OSError:
@@ -93,15 +99,21 @@ def _default_rules() -> Rules:
     return load_rules()
 
 
-class RulesError(ValueError):
-    """A cleaning rules file that cannot be used. `str()` is the English
-    message; `problem` says it in Chinese, `line` (1-based), `rule` (its name)
-    and `index` (its number) say where, when known."""
+class RulesError(SettingsError, ValueError):
+    """A cleaning rules file that cannot be used. The message (Chinese) names
+    the file, the line and the rule; `technical` is the parser's English;
+    `problem` the Chinese of it, `line` (1-based), `rule` (its name) and
+    `index` (its number) say where, when known."""
+
+    headline = "清理规则有误，原文暂不可看。"
 
     def __init__(self, path: Path, message: str, problem: str, line: int | None = None,
                  rule: str | None = None, index: int | None = None) -> None:
-        super().__init__(f"{path}{f' line {line}' if line else ''}: {message}")
         self.path, self.problem, self.line, self.rule, self.index = path, problem, line, rule, index
+        self.technical = f"{path}{f' line {line}' if line else ''}: {message}"
+        where = f"清理规则文件 {path}" + (f" 第 {line} 行" if line else "")
+        named = f"，规则「{rule}」" if rule else (f"，第 {index} 条规则" if index else "")
+        super().__init__(f"{where}{named}：{problem}。改正后再运行，现有索引不受影响")
 
 
 class _RuleProblem(ValueError):

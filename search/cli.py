@@ -6,66 +6,43 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from . import analysis, choices, cli_print, cli_zh, export, sortkey
-from .analysis import DictionaryError
-from .clean import RulesError, clean, corpus_rules
-from .corpus import SettingsError, rules_message
-from .indexer import IndexError_, IndexSummary, index_corpus
-from .phrase import lookup
-from .query import MAX_QUERY_CHARS, Filters, QueryTooLong, parse, parse_years
-from .readers import UnreadableFile, read_text
-from .searcher import Library, NoIndex, UnknownReport
+from .cli_options import (
+    FORMATS,
+    corpus_option,
+    index_option,
+    lookup_options,
+    settings_of,
+    watch_option,
+)
+from .errors import BadInput, QueryTooLong, ReportsError, check_query_length
+from .indexer import IndexSummary, index_library
+from .phrase import PHRASE_SORTS, lookup
+from .query import Filters, parse, parse_years
+from .ranking import SORTS as SEARCH_SORTS
+from .searcher import Library
+from .settings import Settings
 
 cli_zh.install()
 echo = cli_print.echo
 
-SEARCH_SORTS = {"relevance": "相关度", "newest": "最新在前", "oldest": "最早在前"}
-PHRASE_SORTS = {"rank": "按相关度", "left": "按前一个词", "right": "按后一个词"}
-FORMATS = {"xlsx": "Excel", "docx": "Word", "csv": "CSV"}
 
-index_option = click.option("--index", "index_dir", envvar="REPORTS_INDEX", default="index",
-                            show_default=True, metavar="目录",
-                            type=click.Path(file_okay=False, path_type=Path),
-                            help="索引所在的文件夹（环境变量 REPORTS_INDEX）。")
-corpus_option = click.option("--corpus", envvar="REPORTS_CORPUS", default="corpus",
-                             show_default=True, metavar="目录",
-                             type=click.Path(file_okay=False, path_type=Path),
-                             help="语料库文件夹（环境变量 REPORTS_CORPUS）。")
-json_option = click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+def _fail(message: str) -> NoReturn:
+    raise BadInput(message)
 
 
-def filter_options(command):
-    for option in reversed((
-            click.option("--year", metavar="年份", help="只看某年或某几年：2023 或 2020-2023。"),
-            click.option("--type", "types", multiple=True, metavar="类型",
-                         help="只看某类文稿，如 述职报告（可重复，任一即可）。"),
-            click.option("--level", "levels", multiple=True, metavar="层级",
-                         help="只看某一层级，如 县（可重复，任一即可）。"))):
-        command = option(command)
-    return command
-
-
-def export_options(command):
-    command = click.option("--output", type=click.Path(dir_okay=False, path_type=Path), metavar="文件",
-                           help="导出到这个文件（格式按扩展名，或由 --format 指定）。")(command)
-    return click.option("--format", "fmt", type=cli_zh.OneOf(FORMATS, "导出格式"), default=None,
-                        help="导出全部结果：xlsx（Excel）、docx（Word，带出处）、csv（UTF-8，Excel 可直接打开）。")(command)
-
-
-def _fail(message: str):
-    raise click.ClickException(message)
-
-
-def _echo_json(data) -> None:
+def _echo_json(data: object) -> None:
     echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _library(index_dir: Path) -> Library:
-    library = Library(index_dir)
+def _library(settings: Settings) -> Library:
+    library = Library(settings.index_dir, cache_mb=settings.cache_mb)
     library.generation()  # NoIndex: one line (the group's invoke)
     return library
 
@@ -86,11 +63,12 @@ def _load_dictionaries(library: Library, sort: str = "") -> float:
     return time.perf_counter() - started
 
 
-def _filters(year, types, levels, library: Library, corpus: Path) -> Filters:
+def _filters(year: str | None, types: tuple[str, ...], levels: tuple[str, ...], library: Library,
+             settings: Settings) -> Filters:
     years = parse_years(year) if year else None
     if year and years is None:
         _fail(f"--year {year!r}：年份应写作 2023 或 2020-2023")
-    valid = choices.names(corpus, library.generation())
+    valid = choices.names(settings, library.generation())
     for key, values in (("type", types), ("level", levels)):
         bad = [v for v in values if v not in valid[key]]
         if bad:
@@ -98,14 +76,14 @@ def _filters(year, types, levels, library: Library, corpus: Path) -> Filters:
     return Filters(years, set(types), set(levels))
 
 
-def _query_warnings(text: str, library: Library, corpus: Path) -> None:
+def _query_warnings(text: str, library: Library, settings: Settings) -> None:
     """type:/level: written in the query with a value not in the lists: said
     on stderr; the search still runs (malformed syntax never stops one)."""
     try:
         filters = parse(text).filters
     except QueryTooLong:
         return
-    valid = choices.names(corpus, library.generation())
+    valid = choices.names(settings, library.generation())
     for key, values in choices.unknown(filters, valid).items():
         echo("注意：" + choices.message(key, values, valid[key]), err=True)
 
@@ -132,31 +110,30 @@ class _Command(click.Command):
 
     context_class = cli_zh.Context
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
 
 
 class _Commands(click.Group):
-    """Errors found while a command runs — no index or a damaged one, settings
-    files broken — end it with their one-line message, as every error. A
+    """The one handler: every error of ours (errors.py) found while a command
+    runs — a bad option value, no index or a damaged one, settings files
+    broken, the index busy — ends it with its one-line message, exit 1. A
     reader that stops reading (`| head`) ends the command quietly."""
 
     command_class = _Command
     context_class = cli_zh.Context
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except (NoIndex, SettingsError, DictionaryError) as exc:
-            raise click.ClickException(str(exc)) from None
-        except RulesError as exc:
-            raise click.ClickException(rules_message(exc)) from None
+        except ReportsError as exc:
+            raise click.ClickException(exc.message) from None
         except BrokenPipeError:
             _quiet_stdout()
             raise click.exceptions.Exit(0) from None
@@ -169,7 +146,7 @@ def _quiet_stdout() -> None:
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-def main():
+def main() -> None:
     """报告检索：在一库中文工作报告（汇报、总结、述职报告、讲话……）中检索、查提法。
 
     先运行 reports index 建立索引，再用 reports search / phrase / show 查，或用 reports serve 在浏览器中使用。"""
@@ -197,14 +174,16 @@ def run() -> None:
 @click.option("--rebuild", is_flag=True, help="重新分析每一个文件。")
 @click.option("--jobs", type=cli_zh.Number(1, 64), default=None,
               help="并行分析的进程数（默认：每个核一个）。")
-def index_cmd(corpus_arg, corpus, index_dir, rebuild, jobs):
+@watch_option
+def index_cmd(corpus_arg, corpus, index_dir, rebuild, jobs, watch):
     """为语料库建立或更新索引：新增、更新、删除有变化的文件。"""
-    corpus = corpus_arg or corpus
-    summary = run_index(corpus, index_dir, rebuild, jobs)
-    cli_print.summary(summary, index_dir)
+    settings = settings_of(index_dir, corpus_arg or corpus)
+    cli_print.summary(run_index(settings, rebuild, jobs), settings.index_dir)
+    if watch:
+        watch_corpus(settings, jobs)
 
 
-def run_index(corpus: Path, index_dir: Path, rebuild: bool = False, jobs: int | None = None) -> IndexSummary:
+def run_index(settings: Settings, rebuild: bool = False, jobs: int | None = None) -> IndexSummary:
     """Index with a progress bar (a terminal) or a line per 100 files (a pipe)."""
     bar = None
     tty = sys.stderr.isatty()
@@ -221,22 +200,50 @@ def run_index(corpus: Path, index_dir: Path, rebuild: bool = False, jobs: int | 
             echo(f"已分析 {done}/{total} 个文件", err=True)
 
     try:
-        summary = index_corpus(corpus, index_dir, rebuild=rebuild, jobs=jobs, progress=progress)
-    except (IndexError_, SettingsError) as exc:
-        _fail(str(exc))
+        return index_library(settings, rebuild=rebuild, jobs=jobs, progress=progress)
     except OSError as exc:  # the index folder not writable …
-        _fail(_os_message(exc, index_dir))
+        _fail(_os_message(exc, settings.index_dir))
     except KeyboardInterrupt:
         # The run has already cancelled its work and released its locks; exit
         # now: at a normal exit Python would wait for the stopped workers' pool.
-        echo("\n已中断：索引保持原样", err=True)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(130)
+        _exit_now("\n已中断：索引保持原样", 130)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    return summary
+
+
+def _exit_now(message: str, code: int) -> NoReturn:
+    echo(message, err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def watch_corpus(settings: Settings, jobs: int | None = None) -> None:
+    """`reports index --watch`: index every change of the corpus until Ctrl+C."""
+    from .watch import Watcher
+
+    watcher = Watcher(settings.corpus_dir, settings.index_dir, report=watch_printer(settings), jobs=jobs,
+                      settings=settings)
+    echo(f"正在监视 {settings.corpus_dir}/ —— 文件有变化就更新索引（Ctrl+C 停止）", err=True)
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        watcher.stop()
+        _exit_now("\n已停止监视", 0)
+
+
+def watch_printer(settings: Settings) -> Callable[[IndexSummary | None, str | None], None]:
+    """What a watcher's runs print: each run that changed something, each that failed."""
+
+    def said(summary: IndexSummary | None, error: str | None) -> None:
+        if error is not None:
+            echo(time.strftime("[%H:%M:%S] ") + f"更新索引失败：{error}", err=True)
+        elif summary is not None and summary.changed:
+            echo(time.strftime("[%H:%M:%S] ") + "语料库有变化，已更新索引：")
+            cli_print.summary(summary, settings.index_dir)
+            sys.stdout.flush()
+    return said
 
 
 def _os_message(exc: OSError, index_dir: Path) -> str:
@@ -251,26 +258,29 @@ def _os_message(exc: OSError, index_dir: Path) -> str:
 
 # ---------------------------------------------------------------- search
 
+def _asked(words: tuple[str, ...], empty: str, index_dir: Path, corpus: Path, cache_mb: int, year: str | None,
+           types: tuple[str, ...], levels: tuple[str, ...]) -> tuple[str, Library, Filters, Settings]:
+    """What a search or a phrase lookup is asked, checked: the text (`empty`
+    said when there is none), the library and the filters."""
+    text = check_query_length(_words(words))
+    if not text:
+        _fail(empty)
+    settings = settings_of(index_dir, corpus, cache_mb)
+    library = _library(settings)
+    return text, library, _filters(year, types, levels, library, settings), settings
+
+
 @main.command("search")
 @click.argument("query", nargs=-1, metavar="检索词...")
 @click.option("--page", type=cli_zh.Number(1, 100000, "页码"), default=1, help="第几页（每页 10 篇）。")
 @click.option("--sort", type=cli_zh.OneOf(SEARCH_SORTS, "排序方式"), default="relevance",
-              help="relevance（相关度）、newest（最新在前）或 oldest（最早在前）。")
-@filter_options
-@export_options
-@json_option
-@corpus_option
-@index_option
-def search_cmd(query, page, sort, year, types, levels, fmt, output, as_json, corpus, index_dir):
+              help="relevance（相关度）、newest（最新）或 oldest（最早）。")
+@lookup_options
+def search_cmd(query, page, sort, year, types, levels, fmt, output, as_json, corpus, index_dir, cache_mb):
     """检索报告：空格分开的词都要出现（语法见 README：OR、-、引号、title:、year: ……）。"""
-    text = _words(query)
-    if not text:
-        _fail("请输入检索词（库的概况：reports stats）")
-    if len(text) > MAX_QUERY_CHARS:
-        _fail(str(QueryTooLong(len(text))))
-    library = _library(index_dir)
-    filters = _filters(year, types, levels, library, corpus)
-    _query_warnings(text, library, corpus)
+    text, library, filters, settings = _asked(query, "请输入检索词（库的概况：reports stats）", index_dir, corpus,
+                                              cache_mb, year, types, levels)
+    _query_warnings(text, library, settings)
     loading = _load_dictionaries(library)
     if fmt or output:
         result = library.search(text, sort=sort, filters=filters, per_page=export.SEARCH_HITS)
@@ -290,20 +300,10 @@ def search_cmd(query, page, sort, year, types, levels, fmt, output, as_json, cor
 @click.option("--limit", type=cli_zh.Number(1, 100000), default=50, show_default=True,
               help="每页几行。")
 @click.option("--page", type=cli_zh.Number(1, 100000, "页码"), default=1, help="第几页。")
-@filter_options
-@export_options
-@json_option
-@corpus_option
-@index_option
-def phrase_cmd(phrase, sort, limit, page, year, types, levels, fmt, output, as_json, corpus, index_dir):
+@lookup_options
+def phrase_cmd(phrase, sort, limit, page, year, types, levels, fmt, output, as_json, corpus, index_dir, cache_mb):
     """查提法：一个提法在库中的每一处用法（前后文、出处），和它前后常接的词。"""
-    text = _words(phrase)
-    if not text:
-        _fail("请输入要查的提法")
-    if len(text) > MAX_QUERY_CHARS:
-        _fail(str(QueryTooLong(len(text))))
-    library = _library(index_dir)
-    filters = _filters(year, types, levels, library, corpus)
+    text, library, filters, _ = _asked(phrase, "请输入要查的提法", index_dir, corpus, cache_mb, year, types, levels)
     loading = _load_dictionaries(library, sort)
     if fmt or output:
         result = lookup(library, text, sort=sort, per_page=export.PHRASE_LINES, filters=filters)
@@ -317,91 +317,10 @@ def phrase_cmd(phrase, sort, limit, page, year, types, levels, fmt, output, as_j
     cli_print.phrase(result, loading)
 
 
-# ---------------------------------------------------------------- show, stats, clean
-
-@main.command("show")
-@click.argument("report_id", metavar="报告")
-@json_option
-@corpus_option
-@index_option
-def show_cmd(report_id, as_json, corpus, index_dir):
-    """一篇报告：元数据、完整提纲和清理后的正文。
-
-    报告可写 ID（相对于语料库的路径）、语料库中的文件路径（如 corpus/000_….txt），或不带扩展名的 ID。"""
-    library = _library(index_dir)
-    doc_id = resolve_id(library, report_id, corpus)
-    try:
-        view = library.report(doc_id)
-    except UnknownReport:
-        _fail(f"索引中没有报告 {report_id!r}（报告 ID 是相对于语料库的路径）")
-    if as_json:
-        return _echo_json(view.to_json())
-    cli_print.report(view)
-
-
-def resolve_id(library: Library, given: str, corpus: Path) -> str:
-    """The id a user means: the id itself, a path to the file (in the corpus
-    folder, as tab completion gives it), or an id without its extension."""
-    if library.has(given):
-        return given
-    candidates = [given.removeprefix("./")]
-    for root in (str(corpus), os.path.abspath(corpus)):
-        root = root.rstrip("/") + "/"
-        for c in list(candidates):
-            if c.startswith(root):
-                candidates.append(c[len(root):])
-    given_abs = os.path.abspath(given)
-    corpus_abs = os.path.abspath(corpus).rstrip("/") + "/"
-    if given_abs.startswith(corpus_abs):
-        candidates.append(given_abs[len(corpus_abs):])
-    for c in candidates:
-        if library.has(c):
-            return c
-    stems = {c for c in candidates if c and "." not in c.rsplit("/", 1)[-1]}
-    if stems:
-        found = [i for i in library.generation().ids() if os.path.splitext(i)[0] in stems]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            _fail(f"「{given}」对应几篇报告：{'、'.join(sorted(found))}；请写上扩展名")
-    return given
-
-
-@main.command("stats")
-@json_option
-@index_option
-def stats_cmd(as_json, index_dir):
-    """库的概况：报告数、索引大小、按年份 / 类型 / 层级的篇数。"""
-    library = _library(index_dir)
-    stats = {**library.stats(), "updated": round(library.generation().updated, 3)}
-    if as_json:
-        return _echo_json(stats)
-    cli_print.stats(stats)
-
-
-@main.command("clean")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="文件")
-@click.option("--diff", is_flag=True, help="改为列出去掉的每一段和去掉它的规则。")
-@corpus_option
-def clean_cmd(file, diff, corpus):
-    """输出文件清理后的正文（或用 --diff 看去掉了什么、为什么）。"""
-    if not file.is_file():
-        _fail(f"文件 {file} 不存在")
-    try:
-        raw = read_text(file)
-    except UnreadableFile as exc:
-        _fail(f"读不出 {file}：{exc.reason}")
-    report = clean(raw, corpus_rules(corpus))
-    if not diff:
-        return echo(report.text)
-    for span in report.removed:
-        echo(f"{span.start:>7}-{span.end:<7} {span.rule:<16} {raw[span.start:span.end]!r}")
-
-
-from . import cli_serve  # noqa: F401 - registers `serve` and `check-index` on main
+from . import cli_report, cli_serve  # noqa: E402, F401 - register show, stats, clean, serve, check-index
 
 # 草稿比对 (issue 15), in its own module
-from .cli_check import check_cmd
+from .cli_check import check_cmd  # noqa: E402
 
 main.add_command(check_cmd)
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from .draft import COMMON_AT, CheckResult, DraftError, check, read_path
+from .cli_options import corpus_option, index_option, settings_of
+from .draft import COMMON_AT, CheckResult, check, read_path
 from .draft_report import CLASS_NAMES, overlap_text, percent, summary_lines, write_docx
-from .searcher import Library, NoIndex
+from .searcher import Library
 
 SHOWN = 60  # characters of a sentence printed
 
@@ -24,25 +25,17 @@ SHOWN = 60  # characters of a sentence printed
 @click.option("--common-at", type=click.IntRange(2, 1_000_000), default=COMMON_AT, show_default=True,
               envvar="REPORTS_COMMON_AT",
               help="A sentence in at least this many distinct reports is 套话 (env REPORTS_COMMON_AT).")
-@click.option("--corpus", envvar="REPORTS_CORPUS", default="corpus", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Corpus folder, for its cleaning rules (env REPORTS_CORPUS).")
-@click.option("--index", "index_dir", envvar="REPORTS_INDEX", default="index", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Index folder (env REPORTS_INDEX).")
+@corpus_option
+@index_option
 def check_cmd(file: Path, as_json: bool, fmt: str, output: Path | None, common_at: int,
               corpus: Path, index_dir: Path) -> None:
     """草稿比对: which sentences of the draft FILE (.txt, .md, .docx …; - for stdin)
     are copied from reports of the library, which are 套话, which are new."""
     if fmt == "docx" and output is None:
         raise click.ClickException("--format docx 要用 --output 指定写入的 .docx 文件")
-    try:
-        raw = sys.stdin.read() if str(file) == "-" else read_path(file)
-        library = Library(index_dir)
-        result = check(library, raw, corpus, common_at)
-    except DraftError as exc:
-        raise click.ClickException(exc.message) from None
-    except NoIndex as exc:
-        raise click.ClickException(str(exc)) from None
+    raw = sys.stdin.read() if str(file) == "-" else read_path(file)
+    settings = settings_of(index_dir, corpus)
+    result = check(Library(settings.index_dir, cache_mb=settings.cache_mb), raw, settings, common_at)
     if fmt == "docx":
         try:
             write_docx(result, output)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from wcwidth import wcwidth
 
+from .dedup import overlap_percent
 from .indexer import IndexSummary
 from .kwic import CONTEXT
 from .phrase import KwicLine, PhraseResult
@@ -30,9 +31,6 @@ def mark(text: str) -> str:
     return f"«{text}»"
 
 
-def overlap(value: float) -> str:
-    """An estimated overlap of two different texts, never shown as 100 % (as on the web)."""
-    return "99% 以上" if value >= 0.99 else f"{value:.0%}"
 
 
 def ms(seconds_or_ms: float) -> str:
@@ -80,7 +78,7 @@ def results(result: SearchResult, loading_s: float) -> None:
             echo("   同文副本：" + "、".join(hit.copies))
         if hit.similar:
             echo(f"   另有 {len(hit.similar)} 份相似：" + "、".join(
-                f"{s['id']}（重合 {overlap(s['overlap'])}）" for s in hit.similar))
+                f"{s['id']}（重合 {overlap_percent(s['overlap'])}）" for s in hit.similar))
     if not result.total:
         missing = [t for t, c in result.term_reports.items() if c == 0]
         if missing:
@@ -179,7 +177,7 @@ def report(view: ReportView) -> None:
     if view.copies:
         echo("同文副本：" + "、".join(view.copies))
     if view.similar:
-        echo("相似稿：" + "、".join(f"{s['id']}（重合 {overlap(s['overlap'])}）" for s in view.similar))
+        echo("相似稿：" + "、".join(f"{s['id']}（重合 {overlap_percent(s['overlap'])}）" for s in view.similar))
     if view.outline:
         echo("\n提纲：")
         for h in view.outline:

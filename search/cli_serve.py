@@ -6,9 +6,11 @@ from pathlib import Path
 import click
 
 from . import cli_print, cli_zh
-from .cli import _fail, corpus_option, echo, index_option, main, run_index
-from .corpus import SettingsError, check_settings
+from .cli import _fail, echo, main, run_index, watch_printer
+from .cli_options import cache_option, corpus_option, index_option, settings_of, watch_option
 from .searcher import Library, NoIndex
+from .settings import Settings, check_settings
+from .watch import Watcher
 
 # An office of 50 browsers keeps up to 6 connections each alive (300); waitress's
 # 100 lets fewer than 20 browsers, or 100 idle sockets, lock everyone else out.
@@ -33,54 +35,63 @@ CHANNEL_TIMEOUT = 30  # seconds an idle kept-alive connection stays open (waitre
                    "环境变量 REPORTS_AUTH=用户名:密码 对一个用户有同样效果。")
 @corpus_option
 @index_option
-def serve_cmd(host, port, threads, connection_limit, channel_timeout, debug, auth_file, corpus, index_dir):
+@cache_option
+@watch_option
+def serve_cmd(host, port, threads, connection_limit, channel_timeout, debug, auth_file, corpus, index_dir,
+              cache_mb, watch):
     """在浏览器中使用（还没有索引时先从语料库建立索引）。"""
     # The engine itself never imports Flask.
-    from web import ServeError, auth, create_app, make_server, serve_until_stopped
+    from web import auth, create_app, make_server, serve_until_stopped
 
-    try:
-        credentials, warnings = auth.for_serve(auth_file, host)
-    except auth.AuthConfigError as exc:
-        _fail(str(exc))
-    try:
-        check_settings(corpus)  # a dictionary the searches would fail on, before serving any
-    except SettingsError as exc:
-        _fail(str(exc))
-    app = create_app({"INDEX_DIR": index_dir, "CORPUS_DIR": corpus, "AUTH": credentials})
+    settings = settings_of(index_dir, corpus, cache_mb, auth_file)
+    credentials, warnings = auth.for_serve(settings, host)
+    check_settings(settings)  # a dictionary the searches would fail on, before serving any
+    app = create_app({"AUTH": credentials}, settings)
     server = None
     if not debug:  # the port first: a port in use is said at once, not after building the index
-        try:
-            server, notes = make_server(app, host, port, threads, connection_limit, channel_timeout)
-        except ServeError as exc:
-            _fail(str(exc))
+        server, notes = make_server(app, host, port, threads, connection_limit, channel_timeout)
         warnings += notes
     for warning in warnings:  # once the address is known to work
         echo(warning, err=True)
     try:
-        Library(index_dir).generation()
+        Library(settings.index_dir).generation()
     except NoIndex:
-        echo(f"{index_dir}/ 还没有索引 —— 先从 {corpus}/ 建立索引")
-        cli_print.summary(run_index(corpus, index_dir), index_dir)
-    if server is None:
-        app.run(host=host, port=port, debug=True)
-        return
-    where = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
-    bound = where[0][1]
-    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
-    echo(f"报告检索已启动，监听 {where[0][0]}:{bound} —— 在浏览器中打开 http://{shown}:{bound}/")
-    serve_until_stopped(server)  # SIGINT or SIGTERM: in-flight requests are finished first
+        echo(f"{settings.index_dir}/ 还没有索引 —— 先从 {settings.corpus_dir}/ 建立索引")
+        cli_print.summary(run_index(settings), settings.index_dir)
+    watcher = _start_watching(settings) if watch else None
+    try:
+        if server is None:
+            app.run(host=host, port=port, debug=True, use_reloader=not watch)
+            return
+        where = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
+        bound = where[0][1]
+        shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+        echo(f"报告检索已启动，监听 {where[0][0]}:{bound} —— 在浏览器中打开 http://{shown}:{bound}/")
+        serve_until_stopped(server)  # SIGINT or SIGTERM: in-flight requests are finished first
+    finally:
+        if watcher is not None:
+            watcher.stop()
+
+
+def _start_watching(settings: Settings) -> Watcher:
+    """`reports serve --watch`: a thread of the server indexes each change of
+    the corpus; the pages follow the new index at their next request. Its runs
+    analyse in the server's process (no worker processes forked beside the
+    server's threads)."""
+    watcher = Watcher(settings.corpus_dir, settings.index_dir, report=watch_printer(settings), jobs=1,
+                      settings=settings)
+    watcher.start()
+    echo(f"正在监视 {settings.corpus_dir}/ —— 文件有变化就更新索引", err=True)
+    return watcher
 
 
 @main.command("check-index")
 @index_option
 def check_index_cmd(index_dir):
     """核对索引的每一个校验和（reports index 依据的就是这些）。"""
-    from .store import IndexDamaged, check
+    from .store import check
 
-    try:
-        snap, checked = check(index_dir)
-    except IndexDamaged as exc:
-        _fail(str(exc))
+    snap, checked = check(index_dir)  # IndexDamaged: said by the one handler
     if snap is None:
         _fail(f"{index_dir}/ 中没有索引 —— 请先运行 reports index")
     echo(f"索引完好：{len(snap.parts)} 个段，{snap.report_count} 篇报告，"

@@ -8,6 +8,8 @@ A message Click adds later is shown in English until it is added here.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import click
 
 CATALOG = {
@@ -85,10 +87,10 @@ class Number(click.ParamType):
         self.lo, self.hi, self.what = lo, hi, what
         self.name = what or "整数"
 
-    def get_metavar(self, param, ctx=None) -> str:
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "N"
 
-    def convert(self, value, param, ctx) -> int:
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
             number = value
         else:
@@ -108,10 +110,10 @@ class OneOf(click.ParamType):
         self.choices, self.what = choices, what
         self.name = what
 
-    def get_metavar(self, param, ctx=None) -> str:
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "|".join(self.choices)
 
-    def convert(self, value, param, ctx) -> str:
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
         if value in self.choices:
             return value
         listed = "、".join(f"{k}（{v}）" for k, v in self.choices.items())
@@ -186,7 +188,7 @@ class HelpFormatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{heading}：\n")
 
-    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
         rows = list(rows)
         first_col = min(max((_width(a) for a, _ in rows), default=0), col_max) + col_spacing
         for first, second in rows:

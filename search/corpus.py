@@ -1,6 +1,5 @@
 """The corpus folder: which files in it are reports (and which are not, and
-why), the id under which each is known, their content hashes, and the
-settings files that the analysis depends on.
+why), the id under which each is known, and their content hashes.
 
 A report's id is its path relative to the corpus, with "/", as a person reads
 it: a file name that is not valid UTF-8 (GBK bytes, what unzip makes of a zip
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import analysis, doctypes
-from .clean import BUILTIN_RULES, RULES_FILE, RulesError, load_rules
+from .clean import RULES_FILE
 from .readers import MAX_TEXT_BYTES, SUPPORTED_SUFFIXES
 
 # Our own files that may sit in the corpus folder, never reports.
@@ -30,11 +29,6 @@ _TEXT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
 _CHUNK = 1 << 20
 _KINDS = ((stat.S_ISFIFO, "命名管道 FIFO"), (stat.S_ISCHR, "字符设备"), (stat.S_ISBLK, "块设备"),
           (stat.S_ISSOCK, "套接字"), (stat.S_ISDIR, "文件夹"))
-
-
-class SettingsError(ValueError):
-    """A settings file of the corpus is broken; the message (Chinese) names
-    the file, the line and the rule."""
 
 
 # ------------------------------------------------------------------ names
@@ -245,52 +239,3 @@ def file_digest(path: Path) -> tuple[str, int]:
             h.update(chunk)
             size += len(chunk)
     return h.hexdigest(), size
-
-
-# ---------------------------------------------------------------- settings
-
-def fingerprint(corpus: Path) -> str:
-    """What the analysis depends on: analyzer version, dictionaries, cleaning
-    rules, and the type and level lists with the metadata rules' version."""
-    h = hashlib.sha256(analysis.dictionary_fingerprint(analysis.user_dict_for(corpus)).encode())
-    for rules in (BUILTIN_RULES, corpus / RULES_FILE):
-        if rules.is_file():
-            h.update(rules.read_bytes())
-    h.update(doctypes.META_VERSION.encode())
-    for lists in doctypes.list_files(corpus):
-        h.update(lists.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def check_settings(corpus: Path) -> None:
-    """Load and validate every settings file of a corpus folder: the built-in
-    and the corpus's cleaning rules, the domain and the user dictionary.
-    Raises SettingsError naming the file, the line and the rule."""
-    extra = Path(corpus) / RULES_FILE
-    try:
-        load_rules(extra if extra.is_file() else None)
-    except RulesError as exc:
-        raise SettingsError(rules_message(exc)) from None
-    except OSError as exc:
-        raise SettingsError(f"清理规则文件 {extra} 读不出来：{_why(exc)}") from None
-    for path in (analysis.DOMAIN_DICT, analysis.user_dict_for(corpus)):
-        if path is None or (path != analysis.DOMAIN_DICT and not path.is_file()):
-            continue  # no user dictionary: nothing to check
-        try:
-            analysis.read_dict_lines(path, strict=True)
-        except analysis.DictionaryError as exc:
-            raise SettingsError(str(exc)) from None
-        except OSError as exc:
-            raise SettingsError(f"词典 {path} 读不出来：{_why(exc)}") from None
-    try:
-        doctypes.load_lists(corpus)
-    except doctypes.ListFileError as exc:
-        raise SettingsError(f"文种和层级表有误：{exc}") from None
-    except OSError as exc:
-        raise SettingsError(f"文种和层级表读不出来：{_why(exc)}") from None
-
-
-def rules_message(exc: RulesError) -> str:
-    where = f"清理规则文件 {exc.path}" + (f" 第 {exc.line} 行" if exc.line else "")
-    rule = f"，规则「{exc.rule}」" if exc.rule else (f"，第 {exc.index} 条规则" if exc.index else "")
-    return f"{where}{rule}：{exc.problem}。改正后再运行，现有索引不受影响"

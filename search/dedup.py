@@ -24,6 +24,7 @@ import re
 
 import numpy as np
 
+from .analysis import mix64 as _mix
 from .analysis import text_codes
 
 SHINGLE = 5
@@ -56,14 +57,6 @@ def sketch(folded_body: str) -> np.ndarray:
     np.minimum.at(out, (h & np.uint64(BINS - 1)).astype(np.intp), (h >> np.uint64(32)).astype(np.uint32))
     return (out >> 16).astype(np.uint16)
 
-
-def _mix(z: np.ndarray) -> np.ndarray:
-    """splitmix64's finalizer: spreads similar windows over all 64 bits."""
-    z = z ^ (z >> np.uint64(30))
-    z = z * np.uint64(0xBF58476D1CE4E5B9)
-    z = z ^ (z >> np.uint64(27))
-    z = z * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -152,3 +145,9 @@ def _candidate_pairs(sketches: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     pairs = np.sort(np.concatenate(found), axis=1)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     return np.unique(pairs, axis=0)
+
+
+def overlap_percent(value: float) -> str:
+    """An estimated overlap of two different texts as the CLI and the pages
+    say it: never 100 % (they are different files, and it is an estimate)."""
+    return "99% 以上" if value >= 0.99 else f"{value:.0%}"

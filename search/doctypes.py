@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import SettingsError
+
 LISTS_FILE = "doctypes.toml"  # built in beside this module; a corpus may add its own
 BUILTIN_LISTS = Path(__file__).with_name(LISTS_FILE)
 # Bump when the way metadata is derived changes (code, not lists), so indexes rebuild.
@@ -22,7 +24,7 @@ _TYPE_KEYS = {"name", "covers", "refines", "title", "opening", "closing", "body"
 _LEVEL_KEYS = {"name", "covers", "issuer", "self", "body", "min_hits", "below"}
 
 
-class ListFileError(ValueError):
+class ListFileError(SettingsError, ValueError):
     """A type/level list file that cannot be used; the message says where and why."""
 
 
@@ -73,7 +75,12 @@ def list_files(corpus: Path | None) -> list[Path]:
 
 def load_lists(corpus: Path | None = None) -> DocLists:
     """The built-in lists with the corpus's additions; raises ListFileError."""
-    files = tuple(list_files(corpus))
+    return load_lists_with(list_files(corpus)[1] if len(list_files(corpus)) > 1 else None)
+
+
+def load_lists_with(extra: Path | None) -> DocLists:
+    """The built-in lists with those of `extra` (an existing file, or None)."""
+    files = (BUILTIN_LISTS,) if extra is None else (BUILTIN_LISTS, Path(extra))
     return _load(files, tuple(f.stat().st_mtime_ns for f in files))
 
 

@@ -21,16 +21,18 @@ from pathlib import Path
 import numpy as np
 
 from . import analysis, draft_match
-from .clean import clean, corpus_rules
+from .clean import clean
 from .draft_index import BOUND, SKIP, WORD
 from .draft_index import CLASSES as EDGE_CLASSES
 from .draft_match import Matches, core_bounds, words_only
+from .errors import DraftError
 from .readers import UnreadableFile, read_document
 from .readers.base import Extracted
 from .readers.docx import read_docx
 from .readers.markdown import read_markdown
 from .readers.text import decode_bytes
 from .searcher import Library
+from .settings import Settings, cleaning_rules
 from .store import Snapshot
 
 COMMON_AT = 5              # K: a sentence in at least this many distinct reports is 套话
@@ -42,14 +44,6 @@ EXAMPLES_SHOWN = 5         # reports listed as examples for a 套话
 TOP_REPORTS = 10
 DRAFT_SUFFIXES = (".txt", ".md", ".docx")
 CLASSES = ("new", "common", "copied")
-
-
-class DraftError(ValueError):
-    """A draft that cannot be checked; `message` says why (Chinese), `status` for the web."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message, self.status = message, status
 
 
 @dataclass
@@ -143,12 +137,13 @@ def read_path(path: Path) -> str:
 
 # ------------------------------------------------------------------ the check
 
-def check(library: Library, raw: str, corpus: Path | None = None,
+def check(library: Library, raw: str, settings: Settings | None = None,
           common_at: int = COMMON_AT) -> CheckResult:
-    """Check a draft's text (raw: it is cleaned as a report would be)."""
+    """Check a draft's text (raw: it is cleaned as a report would be, with the
+    settings' cleaning rules; without settings, the built-in ones)."""
     started = time.perf_counter()
     common_at = max(2, int(common_at))
-    rules = corpus_rules(corpus) if corpus is not None and Path(corpus).is_dir() else None
+    rules = cleaning_rules(settings) if settings is not None else None
     text = clean(raw or "", rules).text
     if not text.strip():
         raise DraftError("草稿是空的：请粘贴正文或选择文件")

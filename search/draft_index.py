@@ -11,10 +11,14 @@ string (an even sample of the run when a string is very common).
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .store.segment import SegmentData
+
+if TYPE_CHECKING:
+    from .store import Snapshot
 
 # What a character is at the edge of a sentence (folded text): part of the
 # words, punctuation that may stand between a sentence and its boundary
@@ -117,7 +121,7 @@ def _compare(window: np.ndarray, wanted: np.ndarray, counted: np.ndarray) -> np.
     return np.where(differs[every, first], np.where(below, -1, 1), 0)
 
 
-def segment_ranges(snap, patterns: np.ndarray, lengths: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+def segment_ranges(snap: Snapshot, patterns: np.ndarray, lengths: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """ranges() in every segment of a snapshot, starting from its sampled
     keys (read once per snapshot and kept with it)."""
     out = []

@@ -278,7 +278,7 @@ def _verify(snap: Snapshot, cores: list[str], need: dict[int, int], which, docs,
                    texts=list(columns[6]))
 
 
-_ENDS = "。｡!?;\n"          # where a sentence ends (folded text)
+_ENDS = analysis.SENTENCE_ENDS + "\n"    # where a sentence ends (folded text)
 _CLAUSE_ENDS = _ENDS + ",，、､"  # where a clause ends
 
 

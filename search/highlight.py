@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SENTENCE_END = "。！？；!?;\n"
+from .analysis import RAW_SENTENCE_ENDS
+
+SENTENCE_END = RAW_SENTENCE_ENDS + "\n"  # analysis.py decides what ends a sentence
 SNIPPET_CHARS = 120
 _ENDS = frozenset(SENTENCE_END)
 
@@ -107,7 +109,7 @@ def snippets(text: str, folded: str, spans: list[tuple[int, int]],
         bounds = [sentence_bounds(text, a) for a, _ in spans_shown]
     # Group hits by sentence; score by distinct terms, then by hits.
     sentences: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for span, bound in zip(spans_shown, bounds):
+    for span, bound in zip(spans_shown, bounds, strict=True):
         sentences.setdefault(bound, []).append(span)
 
     def score(item):
@@ -169,7 +171,7 @@ def _title_block(text: str) -> list[tuple[int, int]]:
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
         line = text[pos:end].strip()
-        if line and (len(line) > _BARE_LINE or any(c in line for c in "。！？；")):
+        if line and (len(line) > _BARE_LINE or any(c in line for c in RAW_SENTENCE_ENDS)):
             break
         out.append((pos, end))
         pos = end + 1

@@ -17,9 +17,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import IndexBusy
+
 LOCK_NAME = ".lock"
 # Workers forked by a killed run inherit its lock and exit once they notice
-# (indexer._start_worker: within a tenth of a second); wait at most this long
+# (workers._start_worker: within a tenth of a second); wait at most this long
 # for them before calling the index busy.
 ORPHAN_GRACE_SECONDS = 10.0
 _WINDOWS_LOCK_OFFSET = 1 << 20  # lock a byte past the label, which must stay readable
@@ -44,7 +46,7 @@ class LockOwner:
         return f"pid {self.pid}{where}"
 
 
-class LockBusy(Exception):
+class LockBusy(IndexBusy):
     def __init__(self, owner: LockOwner | None):
         self.owner = owner
         who = owner.describe() if owner else "pid 不明"
@@ -118,7 +120,7 @@ class IndexLock:
         self.fd: int | None = None
         self.notes: list[str] = []
 
-    def acquire(self) -> "IndexLock":
+    def acquire(self) -> IndexLock:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             if not _try_lock(fd):
@@ -174,7 +176,7 @@ class IndexLock:
             os.close(self.fd)
             self.fd = None
 
-    def __enter__(self) -> "IndexLock":
+    def __enter__(self) -> IndexLock:
         return self.acquire()
 
     def __exit__(self, *exc) -> None:

@@ -21,12 +21,13 @@ import numpy as np
 from . import analysis, colloc, kwic, sortkey
 from .kwic import Occurrences
 from .matching import filter_mask
-from .query import MAX_QUERY_CHARS, Filters, QueryTooLong
+from .query import Filters, check_query_length
 from .ranking import rank, sort_docs
 from .searcher import Library
 from .store import Snapshot
 
-PHRASE_SORTS = ("rank", "left", "right")
+# The sorts of a phrase lookup: name -> what the CLI and the pages call it.
+PHRASE_SORTS = {"rank": "按相关度", "left": "按前一个词", "right": "按后一个词"}
 PER_PAGE = 50
 COLLOCATION_SAMPLE = 2000  # occurrences (in rank order) the word lists are counted over
 SORT_AT_MOST = 10000      # occurrences (in rank order) a sort by context orders: past this,
@@ -85,7 +86,7 @@ class PhraseResult:
                 "total_reports": self.total_reports, "total_groups": self.total_groups,
                 "total_lines": self.total_lines,
                 "page": self.page, "pages": self.pages, "sort": self.sort,
-                "lines": [l.to_json() for l in self.lines],
+                "lines": [line.to_json() for line in self.lines],
                 "before": [c.to_json() for c in self.before], "after": [c.to_json() for c in self.after],
                 "by_year": self.by_year, "facets": self.facets,
                 "collocations_from": self.collocations_from, "lines_from": self.lines_from,
@@ -95,9 +96,7 @@ class PhraseResult:
 def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
            per_page: int = PER_PAGE, filters: Filters | None = None) -> PhraseResult:
     started = time.perf_counter()
-    phrase = (phrase or "").strip()
-    if len(phrase) > MAX_QUERY_CHARS:
-        raise QueryTooLong(len(phrase))
+    phrase = check_query_length((phrase or "").strip())
     sort = sort if sort in PHRASE_SORTS else "rank"
     page = max(1, page)
     gen = library.snapshot()

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .analysis import fold_query
+from .errors import MAX_QUERY_CHARS, QueryTooLong, check_query_length  # noqa: F401 - re-exported
 
-MAX_QUERY_CHARS = 200
 TEXT_FIELDS = {"title": "title", "heading": "heading", "标题": "title", "小标题": "heading"}
 FILTER_FIELDS = {"year": "year", "type": "type", "level": "level",
                  "年份": "year", "类型": "type", "层级": "level"}
@@ -32,12 +32,6 @@ _BARS = re.compile(r"[|｜]")
 _YEARS = re.compile(r"^(\d{4})(?:-(\d{4}))?$", re.ASCII)
 _QUOTED = "|".join(f"{re.escape(o)}([^{re.escape(c)}]*){re.escape(c)}" for o, c in QUOTES.items())
 _TOKEN = re.compile(rf"([{MINUS}]?)(?:(\w+)[:：])?(?:{_QUOTED})|(\S+)")
-
-
-class QueryTooLong(ValueError):
-    def __init__(self, length: int):
-        super().__init__(f"查询过长：{length} 个字符，最多 {MAX_QUERY_CHARS} 个")
-        self.length = length
 
 
 @dataclass(frozen=True)
@@ -83,11 +77,8 @@ class Query:
         return [t for group in self.required for t in group]
 
 
-
 def parse(text: str) -> Query:
-    text = (text or "").strip()
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryTooLong(len(text))
+    text = check_query_length((text or "").strip())
     query = Query()
     pending_or = False   # an OR read; the next term joins the last group
     dropped: list[str] = []  # operators that joined nothing
@@ -107,13 +98,7 @@ def parse(text: str) -> Query:
                 pending_or = False
                 continue
         else:
-            quoted = next(g for g in m.groups()[2:7] if g is not None)
-            if not quoted.strip():
-                continue
-            fname_key = TEXT_FIELDS.get(fname) if fname else None
-            if fname and fname_key is None:
-                quoted = f"{fname}:{quoted}"  # unknown field: literal text
-            terms = [Term(quoted, fname_key)]
+            terms = _quoted(m, fname)
         if not terms:
             continue
         if negated:
@@ -128,6 +113,17 @@ def parse(text: str) -> Query:
     if dropped and not (query.required or query.excluded) and not _has_filters(query.filters):
         query.required.append([Term(" ".join(dropped))])  # only operators: they were meant as text
     return query
+
+
+def _quoted(m: re.Match, fname: str | None) -> list[Term]:
+    """The term of a quoted phrase (none for empty quotes), in its field if it names one."""
+    quoted = next(g for g in m.groups()[2:7] if g is not None)
+    if not quoted.strip():
+        return []
+    fname_key = TEXT_FIELDS.get(fname) if fname else None
+    if fname and fname_key is None:
+        quoted = f"{fname}:{quoted}"  # unknown field: literal text
+    return [Term(quoted, fname_key)]
 
 
 def _has_filters(f: Filters) -> bool:
@@ -190,7 +186,7 @@ def _bare(token: str, filters: Filters, negated: bool) -> tuple[list[Term], bool
     return [Term(token)], False
 
 
-def unknown_values(filters: Filters, type_names, level_names) -> dict[str, list[str]]:
+def unknown_values(filters: Filters, type_names: list[str], level_names: list[str]) -> dict[str, list[str]]:
     """Type and level values in `filters` that are not in the lists:
     {"type": [...], "level": [...]}, only the keys that have any."""
     out = {}

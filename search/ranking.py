@@ -18,7 +18,8 @@ from .store import Snapshot
 K1 = 1.2
 FIELD_WEIGHTS = np.array([1.0, 3.0, 2.0])   # body, title, headings
 FIELD_B = np.array([0.75, 0.5, 0.5])
-SORTS = ("relevance", "newest", "oldest")
+# The sorts of a search: name -> what the CLI and the pages call it.
+SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 
 
 def rank(snap: Snapshot, needles: list[str], docs: np.ndarray,

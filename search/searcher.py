@@ -16,23 +16,21 @@ from pathlib import Path
 import numpy as np
 
 from . import analysis
-from .highlight import Segment, hit_spans, snippets
+from .errors import UnknownReport  # noqa: F401 - re-exported
+from .highlight import Segment, hit_spans, segments, snippets
 from .matching import Found, filter_mask, find, term_mask
 from .query import Filters, Query, Term, parse
 from .ranking import SORTS, collapse, rank, sort_docs
+from .settings import DEFAULT_CACHE_MB
 from .store import ByteBudgetCache, IndexDamaged, NoIndex, Snapshot
 
 FACETS = ("year", "type", "level")
 PER_PAGE = 10
-DEFAULT_CACHE_MB = 256  # answers and texts kept per process (--cache-mb)
-
-
-class UnknownReport(KeyError):
-    pass
 
 
 @dataclass
-class Hit:
+class Facts:
+    """What a hit and a report page both say of a report."""
     id: str
     title: str
     subtitle: str
@@ -40,16 +38,31 @@ class Hit:
     period: str
     type: str
     level: str
+
+    @staticmethod
+    def of(meta: dict) -> dict:
+        """The facts' fields from a report's stored fields."""
+        return {"id": meta["id"], "title": meta.get("title") or "", "subtitle": meta.get("subtitle") or "",
+                "year": meta.get("year"), "period": meta.get("period") or "", "type": meta.get("type") or "",
+                "level": meta.get("level") or ""}
+
+    def facts_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "subtitle": self.subtitle, "year": self.year,
+                "period": self.period, "type": self.type, "level": self.level}
+
+
+@dataclass
+class Hit(Facts):
     score: float
     snippets: list[list[Segment]]
     first_hit: int | None          # offset of the first hit in the report text
     copies: list[str] = field(default_factory=list)     # files with this very text
     similar: list[dict] = field(default_factory=list)   # near-duplicates that match too
+    title_marked: list[Segment] = field(default_factory=list)  # the title, every hit in it marked
 
     def to_json(self) -> dict:
-        return {"id": self.id, "title": self.title, "subtitle": self.subtitle, "year": self.year,
-                "period": self.period, "type": self.type, "level": self.level,
-                "score": round(self.score, 4), "first_hit": self.first_hit,
+        return {**self.facts_json(), "score": round(self.score, 4), "first_hit": self.first_hit,
+                "title_marked": [s.to_json() for s in self.title_marked],
                 "snippets": [[s.to_json() for s in snip] for snip in self.snippets],
                 "copies": self.copies, "similar": self.similar}
 
@@ -78,14 +91,7 @@ class SearchResult:
 
 
 @dataclass
-class ReportView:
-    id: str
-    title: str
-    subtitle: str
-    year: int | None
-    period: str
-    type: str
-    level: str
+class ReportView(Facts):
     size: int
     outline: list[dict]
     text: str
@@ -95,9 +101,7 @@ class ReportView:
     similar: list[dict] = field(default_factory=list)   # its near-duplicates
 
     def to_json(self) -> dict:
-        return {"id": self.id, "title": self.title, "subtitle": self.subtitle, "year": self.year,
-                "period": self.period, "type": self.type, "level": self.level,
-                "size": self.size, "outline": self.outline, "text": self.text,
+        return {**self.facts_json(), "size": self.size, "outline": self.outline, "text": self.text,
                 "hits": [list(h) for h in self.hits], "copy_of": self.copy_of,
                 "copies": self.copies, "similar": self.similar}
 
@@ -247,12 +251,11 @@ class Library:
         spans = hit_spans(folded, needles)
         starts, ends, _ = analysis.sentence_table(folded) if spans else (None, None, None)
         table = (starts, ends - starts) if spans else None
-        return Hit(id=meta["id"], title=meta.get("title") or "", subtitle=meta.get("subtitle") or "",
-                   year=meta.get("year"), period=meta.get("period") or "", type=meta.get("type") or "",
-                   level=meta.get("level") or "",
-                   score=score, snippets=snippets(text, folded, spans, table),
+        title = meta.get("title") or ""
+        return Hit(**Facts.of(meta), score=score, snippets=snippets(text, folded, spans, table),
                    first_hit=spans[0][0] if spans else None,
-                   copies=_copies(snap, d), similar=_similar(snap, d, matched))
+                   copies=_copies(snap, d), similar=_similar(snap, d, matched),
+                   title_marked=segments(title, hit_spans(analysis.fold(title), needles)))
 
     # ------------------------------------------------------------ one report
     def has(self, doc_id: str) -> bool:
@@ -262,15 +265,13 @@ class Library:
         snap = self.snapshot()
         d = snap.find(doc_id)
         if d is None:
-            raise UnknownReport(doc_id)
+            raise UnknownReport(f"索引中没有报告 {doc_id!r}（报告 ID 是相对于语料库的路径）")
         meta = snap.stored(d)
         needles = [t.folded for t in parse(query_text).positive_terms] if query_text else []
         source = int(snap.source[d])
         family = [snap.id(source)] + _copies(snap, source)  # every file with this text
         return ReportView(
-            id=meta["id"], title=meta.get("title") or "", subtitle=meta.get("subtitle") or "",
-            year=meta.get("year"), period=meta.get("period") or "", type=meta.get("type") or "",
-            level=meta.get("level") or "", size=meta.get("size") or 0,
+            **Facts.of(meta), size=meta.get("size") or 0,
             outline=[{"depth": dp, "text": t, "offset": o} for dp, t, o in meta.get("outline") or []],
             text=snap.text(d), hits=hit_spans(snap.folded(d), needles),
             copy_of=family[0] if source != d else None,

@@ -3,6 +3,7 @@ file name, else built from what the text says it is."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -34,7 +35,7 @@ class TextTitle:
     styled: bool  # the file's format marked it as the title (a Markdown # or a docx Title style)
 
 
-def from_text(text_lines: list[str], ends_with_type, styled: tuple[tuple[int, str], ...] = ()) -> TextTitle:
+def from_text(text_lines: list[str], ends_with_type: Callable[[str], bool], styled: tuple[tuple[int, str], ...] = ()) -> TextTitle:
     """`ends_with_type(s)` tells whether s ends with a type word (讲话, 通知, 政府工作报告 …)."""
     window = [line.strip() for line in text_lines[:WINDOW]]
     subtitle = ""

@@ -17,7 +17,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .indexer import IndexBusy, IndexError_, IndexSummary, index_corpus
+from .errors import IndexBusy, ReportsError
+from .indexer import IndexSummary, index_library
+from .settings import Settings
 
 Report = Callable[[IndexSummary | None, str | None], None]  # (summary, or the error's message)
 
@@ -25,8 +27,10 @@ Report = Callable[[IndexSummary | None, str | None], None]  # (summary, or the e
 class Watcher:
     def __init__(self, corpus: Path, index_dir: Path, report: Report | None = None,
                  interval: float = 2.0, settle: float = 1.0, jobs: int | None = None,
-                 use_events: bool = True):
+                 use_events: bool = True, settings: Settings | None = None) -> None:
+        """`settings`: the run's rules and dictionaries (default: the corpus folder's own)."""
         self.corpus, self.index_dir = Path(corpus), Path(index_dir)
+        self.settings = settings or Settings.for_corpus(self.corpus, self.index_dir)
         self.report = report or (lambda summary, error: None)
         self.interval, self.settle, self.jobs = interval, settle, jobs
         self.stop_event = threading.Event()
@@ -39,7 +43,7 @@ class Watcher:
     def uses_events(self) -> bool:
         return self._observer is not None
 
-    def _start_events(self):
+    def _start_events(self) -> object | None:
         try:
             from watchdog.events import FileSystemEventHandler
             from watchdog.observers import Observer
@@ -89,12 +93,15 @@ class Watcher:
     def _index(self) -> None:
         self._signature = _signature(self.corpus)
         try:
-            summary = index_corpus(self.corpus, self.index_dir, jobs=self.jobs)
+            summary = index_library(self.settings, jobs=self.jobs)
         except IndexBusy:
             self._changed.set()  # someone else is writing: try again next turn
             return
-        except IndexError_ as exc:
-            self.report(None, str(exc))
+        except ReportsError as exc:  # settings broken, disk full …: said, and tried again on the next change
+            self.report(None, exc.message)
+            return
+        except OSError as exc:  # the index folder not writable …: the watcher keeps watching
+            self.report(None, f"无法读写 {exc.filename or self.index_dir}：{exc.strerror or exc}")
             return
         self.report(summary, None)
 

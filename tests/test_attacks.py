@@ -217,7 +217,7 @@ def test_a_huge_file_is_skipped_without_reading_it(tmp_path):
         "import sys\nfrom search.cli import main\n"
         f"try:\n    main(['index', {str(corpus)!r}, '--index', {str(tmp_path / 'index')!r}])\n"
         "except SystemExit as exc:\n    assert not exc.code, exc.code\n")
-    assert "跳过 huge.txt：too large" in out
+    assert "跳过 huge.txt：文件太大" in out
     assert rss < 600, f"{rss:.0f} MB peak for a file that is skipped"
 
 
@@ -260,5 +260,5 @@ def test_text_saved_as_doc_has_the_text_limit(tmp_path):
     with open(fake, "wb") as handle:
         handle.write("文字".encode())
         handle.truncate(MAX_TEXT_BYTES + 1024)
-    with pytest.raises(UnreadableFile, match="too large"):
+    with pytest.raises(UnreadableFile, match="文件太大"):
         read_document(fake)

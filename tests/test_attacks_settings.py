@@ -12,7 +12,8 @@ import pytest
 from harness.attack import http, one_line_error, reports, search_json
 from harness.paths import copy_seeds
 from harness.served import Served
-from search.corpus import SettingsError, check_settings
+from search.errors import SettingsError
+from search.settings import Settings, check_settings
 
 GOOD_RULE = """# my rules
 [[rule]]
@@ -64,7 +65,7 @@ def test_invalid_toml_names_the_line(indexed):
 def test_check_settings_finds_each_kind_of_mistake(tmp_path, body, line, words):
     (tmp_path / "clean_rules.toml").write_text(body, "utf-8")
     with pytest.raises(SettingsError) as info:
-        check_settings(tmp_path)
+        check_settings(Settings.for_corpus(tmp_path))
     message = str(info.value)
     assert isinstance(info.value, ValueError)
     assert f"第 {line} 行" in message and all(w in message for w in words), message
@@ -73,14 +74,14 @@ def test_check_settings_finds_each_kind_of_mistake(tmp_path, body, line, words):
 def test_rules_file_not_utf8(tmp_path):
     (tmp_path / "clean_rules.toml").write_bytes(GOOD_RULE.encode("gbk"))
     with pytest.raises(SettingsError, match="第 3 行.*UTF-8"):
-        check_settings(tmp_path)
+        check_settings(Settings.for_corpus(tmp_path))
 
 
 def test_good_settings_pass(tmp_path):
     (tmp_path / "clean_rules.toml").write_text(GOOD_RULE, "utf-8")
     (tmp_path / "userdict.txt").write_text("双百行动 50000\n四下基层\n党建引领 100 n\n", "utf-8")
-    check_settings(tmp_path)  # no error
-    check_settings(tmp_path / "no-such-corpus")  # the built-in files alone
+    check_settings(Settings.for_corpus(tmp_path))  # no error
+    check_settings(Settings.for_corpus(tmp_path / "no-such-corpus"))  # the built-in files alone
 
 
 @pytest.mark.slow

@@ -192,14 +192,14 @@ def test_user_rules_file(tmp_path: Path) -> None:
 def test_bad_user_rules_are_reported(tmp_path: Path, toml: str) -> None:
     path = tmp_path / "clean_rules.toml"
     path.write_text(toml, encoding="utf-8")
-    with pytest.raises(ValueError, match="rule #1"):
+    with pytest.raises(ValueError, match="规则「x」"):
         load_rules(path)
 
 
 def test_invalid_toml_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "clean_rules.toml"
     path.write_text("[[rule]\nkind = ", encoding="utf-8")
-    with pytest.raises(ValueError, match="not valid TOML"):
+    with pytest.raises(ValueError, match="不是有效的 TOML"):
         corpus_rules(tmp_path)
 
 

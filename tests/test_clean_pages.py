@@ -262,7 +262,7 @@ def test_line_rule_within_top_and_bottom(tmp_path: Path) -> None:
 def test_bad_block_and_window_keys_are_reported(tmp_path: Path, toml: str) -> None:
     path = tmp_path / "clean_rules.toml"
     path.write_text(toml, encoding="utf-8")
-    with pytest.raises(ValueError, match="rule #1"):
+    with pytest.raises(ValueError, match="规则「x」"):
         load_rules(path)
 
 

@@ -62,8 +62,8 @@ def test_usage_errors_are_chinese(ix):
     bad = reports("search", "党建", "--sort", "bogus", "--index", ix)
     assert bad.stderr.splitlines()[:2] == ["用法：reports search [选项] 检索词...",
                                             "运行 'reports search --help' 查看用法。"]
-    assert error(bad, 2) == ("错误：'--sort' 的取值有误：排序方式只能是 relevance（相关度）、newest（最新在前）、"
-                             "oldest（最早在前），不是 'bogus'")
+    assert error(bad, 2) == ("错误：'--sort' 的取值有误：排序方式只能是 relevance（相关度）、newest（最新）、"
+                             "oldest（最早），不是 'bogus'")
     assert error(reports("search", "党建", "--page", "0", "--index", ix), 2) == \
         "错误：'--page' 的取值有误：页码应为 1 到 100000 之间的整数，不是 0"
     assert error(reports("phrase", "党建", "--limit", "abc", "--index", ix), 2) == \
@@ -132,7 +132,8 @@ def test_search_output(ix):
 def test_search_errors(ix):
     assert error(reports("search", "党建", "--page", "9", "--index", ix)) == "错误：没有第 9 页：共 1 页（5 篇）"
     assert error(reports("search", "", "--index", ix)) == "错误：请输入检索词（库的概况：reports stats）"
-    assert error(reports("search", "党" * 201, "--index", ix)) == "错误：查询过长：201 个字符，最多 200 个"
+    assert error(reports("search", "党" * 201, "--index", ix)) == (
+        "错误：查询过长：201 个字符，最多 200 个。请缩短后再试。")
     assert error(reports("search", "党建", "--type", "报告x", "--index", ix)) == \
         f"错误：--type 没有类型「报告x」；可用的类型：{TYPES}"
     assert error(reports("search", "党建", "--level", "省级", "--index", ix)) == \

@@ -12,6 +12,7 @@ import pytest
 from harness.drafts import FORMULA, GENERATED, seed_sentences
 from harness.paths import ROOT
 from search import draft
+from search.settings import Settings
 
 # ---------------------------------------------------------------- command line
 
@@ -37,7 +38,7 @@ def test_cli_json_has_the_keys_of_the_web_twin(draft_library, tmp_path):
     assert {"id", "title", "year", "overlap"} <= set(copied["sources"][0])
     assert copied["sources"][0]["overlap"] == 1.0
     assert {"id", "title", "year", "chars"} <= set(data["top_reports"][0])
-    expected = draft.check(library, path.read_text("utf-8"), corpus).to_json()
+    expected = draft.check(library, path.read_text("utf-8"), Settings.for_corpus(corpus)).to_json()
     assert {k: v for k, v in data.items() if k != "elapsed_ms"} == \
         {k: v for k, v in expected.items() if k != "elapsed_ms"}
     piped = reports("check", "-", "--index", str(index), stdin=sentence)
@@ -115,7 +116,7 @@ def test_the_page_states_its_limits_and_checks_a_pasted_draft(draft_library, cli
     assert 'id="ck-src-1"' in body and "004_c3b5e33bd99874ad.txt" in body
     assert "/report/004_c3b5e33bd99874ad.txt?q=" in body   # a link to the spot
     as_json = client.post("/check.json", data={"text": text}).get_json()
-    expected = draft.check(library, text, corpus).to_json()
+    expected = draft.check(library, text, Settings.for_corpus(corpus)).to_json()
     assert {k: v for k, v in as_json.items() if k != "elapsed_ms"} == \
         {k: v for k, v in expected.items() if k != "elapsed_ms"}
     assert folder_state(corpus, index) == before   # nothing stored

@@ -6,10 +6,11 @@ import shutil
 import pytest
 from whoosh import index as whoosh_index
 
-from search.corpus import fingerprint
-from search.indexer import IndexBusy, index_corpus
+from search.errors import IndexBusy
+from search.indexer import index_corpus
 from search.phrase import lookup
 from search.searcher import Library
+from search.settings import Settings, fingerprint
 from search.store import Snapshot
 
 NEW_REPORT = "2024年某村党支部工作总结\n一、主要做法\n一是落实三会一课制度，推动独有提法星火燎原。\n"
@@ -68,7 +69,7 @@ def test_bad_files_are_skipped_with_reasons(corpus_copy, tmp_path):
     summary = index_corpus(corpus_copy, tmp_path / "index", jobs=1)
     reasons = dict(summary.skipped)
     assert set(reasons) == {"empty.txt", "binary.txt", "bad.txt", "broken.docx"}
-    assert "empty" in reasons["empty.txt"] and "binary" in reasons["binary.txt"]
+    assert "空文件" in reasons["empty.txt"] and "二进制" in reasons["binary.txt"]
     assert all(reasons.values())
     assert summary.added == 5 and summary.reports == 5
 
@@ -132,8 +133,8 @@ def test_dictionary_change_forces_a_rebuild(corpus_copy, tmp_path):
 
 
 def test_missing_corpus_is_explained(tmp_path):
-    from search.indexer import IndexError_
-    with pytest.raises(IndexError_, match="不存在"):
+    from search.errors import IndexingError
+    with pytest.raises(IndexingError, match="不存在"):
         index_corpus(tmp_path / "nope", tmp_path / "index")
 
 
@@ -141,7 +142,7 @@ def test_analyzer_version_change_forces_a_rebuild(corpus_copy, tmp_path, monkeyp
     from search import analysis
     index = tmp_path / "index"
     index_corpus(corpus_copy, index, jobs=1)
-    assert Snapshot.open(index).fingerprints == {fingerprint(corpus_copy)}
+    assert Snapshot.open(index).fingerprints == {fingerprint(Settings.for_corpus(corpus_copy))}
     monkeypatch.setattr(analysis, "ANALYZER_VERSION", analysis.ANALYZER_VERSION + "-next")
     summary = index_corpus(corpus_copy, index, jobs=1)
     assert summary.rebuilt_because and "分词方式" in summary.rebuilt_because

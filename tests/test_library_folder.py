@@ -114,11 +114,11 @@ def test_the_run_counts_and_explains_every_file(folder):
     assert f"跳过 {skipped} " in output
     assert "其中 2 个文件与已收录的报告文字相同" in output
     expected_reasons = {
-        "bad/scan.pdf": "no text layer (scanned?)",
-        "bad/random.txt": "binary file",
-        "bad/big5.txt": "unknown text encoding",
-        "bad/broken.docx": "corrupt .docx",
-        "bad/empty.txt": "empty file",
+        "bad/scan.pdf": "没有文字层（扫描件？）",
+        "bad/random.txt": "二进制文件，不是文字",
+        "bad/big5.txt": "看不出文字编码",
+        "bad/broken.docx": "损坏的 .docx",
+        "bad/empty.txt": "空文件",
     }
     for name, reason in expected_reasons.items():
         assert f"跳过 {name}：{reason}" in output, name

@@ -65,39 +65,40 @@ def test_seeds_read_exactly(path: Path) -> None:
 @pytest.mark.parametrize("data", [b"", b"   \n\t\r\n ", codecs.BOM_UTF8,
                                   codecs.BOM_UTF16_LE + " \n".encode("utf-16-le")])
 def test_empty(tmp_path: Path, data: bytes) -> None:
-    assert reason_of(write(tmp_path, "e.txt", data)) == "empty file"
+    assert reason_of(write(tmp_path, "e.txt", data)) == "空文件"
 
 
 def test_binary_png(tmp_path: Path) -> None:
     png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00"
            + bytes(range(256)) * 4)
-    assert reason_of(write(tmp_path, "image.txt", png)) == "binary file"
+    assert reason_of(write(tmp_path, "image.txt", png)) == "二进制文件，不是文字"
 
 
 def test_binary_nul_in_utf8_text(tmp_path: Path) -> None:
-    assert reason_of(write(tmp_path, "n.txt", "党建工作".encode() + b"\x00\x00\x01" + "总结".encode())) == "binary file"
+    nul = write(tmp_path, "n.txt", "党建工作".encode() + b"\x00\x00\x01" + "总结".encode())
+    assert reason_of(nul) == "二进制文件，不是文字"
 
 
 def test_binary_control_characters(tmp_path: Path) -> None:
     data = bytes([1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17, 18, 19, 20, 21]) * 10 + "汇报".encode()
-    assert reason_of(write(tmp_path, "c.txt", data)) == "binary file"
+    assert reason_of(write(tmp_path, "c.txt", data)) == "二进制文件，不是文字"
 
 
 def test_undecodable(tmp_path: Path) -> None:
     assert reason_of(write(tmp_path, "u.txt", b"abc \x80\x80 def \xff\xfe")) == UNDECODABLE
-    assert UNDECODABLE == "cannot decode text (tried UTF-8, GB18030, UTF-16)"
+    assert UNDECODABLE == "无法解码文字（试过 UTF-8、GB18030、UTF-16）"
 
 
 def test_bad_bytes_after_bom(tmp_path: Path) -> None:
-    assert reason_of(write(tmp_path, "b.txt", codecs.BOM_UTF8 + b"ok \xff\xff")).startswith("cannot decode text")
+    assert reason_of(write(tmp_path, "b.txt", codecs.BOM_UTF8 + b"ok \xff\xff")).startswith("无法解码文字")
 
 
 def test_unsupported_and_missing(tmp_path: Path) -> None:
-    assert reason_of(write(tmp_path, "a.xyz", b"hello")) == "unsupported file type .xyz"
-    assert reason_of(write(tmp_path, "noext", b"hello")) == "unsupported file type (no extension)"
-    assert reason_of(tmp_path / "missing.txt").startswith("cannot read file")
+    assert reason_of(write(tmp_path, "a.xyz", b"hello")) == "不支持的文件类型 .xyz"
+    assert reason_of(write(tmp_path, "noext", b"hello")) == "不支持的文件类型 （无扩展名）"
+    assert reason_of(tmp_path / "missing.txt").startswith("读不出文件")
     (tmp_path / "folder.txt").mkdir()
-    assert reason_of(tmp_path / "folder.txt").startswith("cannot read file")
+    assert reason_of(tmp_path / "folder.txt").startswith("读不出文件")
     assert SUPPORTED_SUFFIXES == frozenset({".txt", ".md", ".docx", ".html", ".htm", ".pdf", ".doc", ".wps"})
 
 
@@ -115,19 +116,19 @@ def test_docx_paragraphs(tmp_path: Path) -> None:
 
 
 def test_docx_corrupt(tmp_path: Path) -> None:
-    assert reason_of(write(tmp_path, "bad.docx", b"PK\x03\x04 this is not a zip")).startswith("corrupt .docx: ")
+    assert reason_of(write(tmp_path, "bad.docx", b"PK\x03\x04 this is not a zip")).startswith("损坏的 .docx：")
     no_document = tmp_path / "nodoc.docx"
     with zipfile.ZipFile(no_document, "w") as zf:
         zf.writestr("word/other.xml", "<x/>")
-    assert reason_of(no_document).startswith("corrupt .docx: ")
+    assert reason_of(no_document).startswith("损坏的 .docx：")
     broken_xml = tmp_path / "broken.docx"
     with zipfile.ZipFile(broken_xml, "w") as zf:
         zf.writestr("word/document.xml", "<w:document><w:body><w:p>")
-    assert reason_of(broken_xml).startswith("corrupt .docx: ")
+    assert reason_of(broken_xml).startswith("损坏的 .docx：")
 
 
 def test_docx_empty(tmp_path: Path) -> None:
-    assert reason_of(make_docx(tmp_path / "empty.docx", "<w:p/><w:p><w:r><w:t> </w:t></w:r></w:p>")) == "empty file"
+    assert reason_of(make_docx(tmp_path / "empty.docx", "<w:p/><w:p><w:r><w:t> </w:t></w:r></w:p>")) == "空文件"
 
 
 HTML = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>述职报告</title>
@@ -185,7 +186,7 @@ def test_other_latin1_and_random_bytes_are_never_text(tmp_path: Path) -> None:
     for i in range(20):
         noise = bytes(rng.randrange(256) for _ in range(3000))
         high = bytes(rng.randrange(0x81, 0xFF) for _ in range(3000))  # no NULs, no controls
-        assert reason_of(write(tmp_path, f"r{i}.txt", noise)) in ("binary file", UNDECODABLE, UNCERTAIN)
+        assert reason_of(write(tmp_path, f"r{i}.txt", noise)) in ("二进制文件，不是文字", UNDECODABLE, UNCERTAIN)
         assert reason_of(write(tmp_path, f"h{i}.txt", high)) in (UNDECODABLE, UNCERTAIN)
 
 
@@ -209,7 +210,7 @@ def test_mixed_encoding_folder_indexes_without_mojibake(tmp_path: Path) -> None:
         (corpus / name).write_bytes(data)
     summary = index_corpus(corpus, tmp_path / "index", jobs=1)
     assert summary.added == 5
-    assert dict(summary.skipped) == {"big5.txt": UNCERTAIN, "photo.txt": "binary file"}
+    assert dict(summary.skipped) == {"big5.txt": UNCERTAIN, "photo.txt": "二进制文件，不是文字"}
     library = Library(tmp_path / "index")
     result = library.search("压紧压实")
     assert sorted(hit.id for hit in result.hits) == ["be.md", "bom.txt", "gb.txt", "le.txt", "utf8.txt"]
@@ -219,11 +220,11 @@ def test_size_limit_is_checked_before_reading(tmp_path: Path) -> None:
     huge = tmp_path / "huge.txt"
     with open(huge, "wb") as handle:  # sparse: costs no disk, and is never read
         handle.truncate(MAX_TEXT_BYTES + 1)
-    assert reason_of(huge) == "too large (20.0 MB on disk; limit 20.0 MB)"
+    assert reason_of(huge) == "文件太大（磁盘上 20.0 MB，上限 20.0 MB）"
     small = write(tmp_path, "s.txt", ("党建" * 400).encode("utf-8"))
     with pytest.raises(UnreadableFile) as info:
         read_document(small, max_bytes=1000)
-    assert info.value.reason.startswith("too large (0.0 MB on disk")
+    assert info.value.reason.startswith("文件太大（磁盘上 0.0 MB")
     assert read_document(small, max_bytes=10_000).text == "党建" * 400
 
 
@@ -232,4 +233,4 @@ def test_extracted_text_over_the_limit(tmp_path: Path) -> None:
     assert path.stat().st_size < 100_000  # under the on-disk limit for containers (10x)
     with pytest.raises(UnreadableFile) as info:
         read_document(path, max_bytes=10_000)
-    assert info.value.reason.startswith("too large (") and "of text; limit" in info.value.reason
+    assert info.value.reason.startswith("文件太大（文字 ") and "，上限" in info.value.reason

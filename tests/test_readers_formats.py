@@ -172,14 +172,14 @@ def test_pdf_without_text_layer_is_skipped(tmp_path: Path) -> None:
         c.showPage()
         c.showPage()
         c.save()
-        assert reason_of(tmp_path / name) == NO_TEXT_LAYER == "no text layer (scanned?)"
+        assert reason_of(tmp_path / name) == NO_TEXT_LAYER == "没有文字层（扫描件？）"
 
 
 def test_pdf_corrupt(tmp_path: Path) -> None:
-    assert reason_of(write(tmp_path, "bad.pdf", b"%PDF-1.4\n this is not a pdf at all")).startswith("corrupt .pdf: ")
+    assert reason_of(write(tmp_path, "bad.pdf", b"%PDF-1.4\n this is not a pdf at all")).startswith("损坏的 .pdf：")
     good = draw_pdf(tmp_path / "good.pdf", [["标题", PARAGRAPHS[0]]]).read_bytes()
-    assert reason_of(write(tmp_path, "cut.pdf", good[: len(good) // 3])).startswith(("corrupt .pdf: ", NO_TEXT_LAYER))
-    assert reason_of(write(tmp_path, "junk.pdf", b"\x00\x01 junk")).startswith("corrupt .pdf: ")
+    assert reason_of(write(tmp_path, "cut.pdf", good[: len(good) // 3])).startswith(("损坏的 .pdf：", NO_TEXT_LAYER))
+    assert reason_of(write(tmp_path, "junk.pdf", b"\x00\x01 junk")).startswith("损坏的 .pdf：")
 
 
 # --- .html: articles, WeChat pages, headings -------------------------------------------------
@@ -212,9 +212,9 @@ def test_html_article_without_page_chrome(tmp_path: Path) -> None:
 
 def test_old_word_without_tools_says_what_to_do(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
-    assert reason_of(LO_DOC) == "old Word format (.doc): install antiword or catdoc, or save as .docx"
+    assert reason_of(LO_DOC) == "旧版 Word 文件（.doc）：请安装 antiword 或 catdoc，或另存为 .docx"
     wps = write(tmp_path, "r.wps", LO_DOC.read_bytes())
-    assert reason_of(wps) == "old WPS format (.wps): install antiword or catdoc, or save as .docx"
+    assert reason_of(wps) == "旧版 WPS 文件（.wps）：请安装 antiword 或 catdoc，或另存为 .docx"
 
 
 @pytest.mark.parametrize("tool", ["antiword", "catdoc"])
@@ -238,4 +238,4 @@ def test_doc_that_is_really_docx_or_text(tmp_path: Path) -> None:
     docx_bytes = make_docx(tmp_path / "x.docx", "<w:p><w:r><w:t>其实是docx</w:t></w:r></w:p>").read_bytes()
     assert read_text(write(tmp_path, "renamed.doc", docx_bytes)) == "其实是docx"
     assert read_text(write(tmp_path, "plain.doc", "纯文本汇报".encode("gbk"))) == "纯文本汇报"
-    assert reason_of(write(tmp_path, "r.doc", b"{\\rtf1\\ansi hello}")) == "RTF saved as .doc: save as .docx"
+    assert reason_of(write(tmp_path, "r.doc", b"{\\rtf1\\ansi hello}")) == "这是存成 .doc 的 RTF 文件：请另存为 .docx"

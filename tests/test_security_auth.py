@@ -11,7 +11,7 @@ import pytest
 from harness.paths import SEEDS
 from harness.served import basic
 from web import create_app
-from web.auth import AuthConfigError, Credentials, from_env, is_loopback, read_auth_file
+from web.auth import AuthConfigError, Credentials, from_value, is_loopback, read_auth_file
 
 SEED = SEEDS[0].name
 
@@ -82,7 +82,7 @@ def test_auth_file_and_env_parsing(tmp_path):
     good.write_text("\ufeff# office\n\n张三:正确的密码\n  admin:pa:ss word  \n", encoding="utf-8")
     creds = read_auth_file(good)
     assert creds.accepts("张三", "正确的密码") and creds.accepts("admin", "pa:ss word")
-    assert from_env("") is None and from_env("a:b").accepts("a", "b")
+    assert from_value("") is None and from_value("a:b").accepts("a", "b")
     for text, message in [("nocolon\n", "没有冒号"), ("user:\n", "用户 'user' 的密码是空的"),
                           (":pw\n", "用户名是空的"), ("# only a comment\n\n", "没有用户")]:
         bad = tmp_path / "bad"
@@ -92,7 +92,7 @@ def test_auth_file_and_env_parsing(tmp_path):
     with pytest.raises(AuthConfigError, match="不存在"):
         read_auth_file(tmp_path / "missing")
     with pytest.raises(AuthConfigError, match="REPORTS_AUTH"):
-        from_env("no-colon")
+        from_value("no-colon")
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not any(is_loopback(h) for h in ("0.0.0.0", "", "::", "192.168.1.10", "example.org"))
 

@@ -1,6 +1,6 @@
 """The web front end: a Flask app factory around one `search.Library`.
 
-Thin by design (see DESIGN.md): every route validates its parameters, makes one
+Thin by design (the README's architecture): every route validates its parameters, makes one
 library call and renders the result object as HTML or, for the `.json` twins,
 as the object's `to_json()` — the same keys as the CLI's `--json`.
 """
@@ -12,11 +12,16 @@ import signal
 import socket
 import threading
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+from flask import Flask, Response
 
+if TYPE_CHECKING:
+    from waitress.server import BaseWSGIServer
+
+from search.errors import ServeError  # noqa: F401 - re-exported for the CLI
 from search.searcher import Library
+from search.settings import Settings
 
 # Sent with every response. No inline script or style anywhere: all JS and
 # CSS come from /static, so the policy can stay this strict.
@@ -30,19 +35,19 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """The app. Index and corpus come from `config` (INDEX_DIR, CORPUS_DIR),
-    else from the env (REPORTS_INDEX, REPORTS_CORPUS), else ./index, ./corpus."""
+def create_app(config: dict | None = None, settings: Settings | None = None) -> Flask:
+    """The app. Its settings are resolved here, once: `settings` as given,
+    else `config`'s INDEX_DIR and CORPUS_DIR over the environment
+    (REPORTS_INDEX, REPORTS_CORPUS, REPORTS_USERDICT, REPORTS_CACHE_MB) over
+    the defaults (./index, ./corpus). Logins: config's AUTH (a
+    web.auth.Credentials or None) when given, else the settings' (REPORTS_AUTH)."""
+    config = dict(config or {})
+    if settings is None:
+        settings = Settings.from_env(index_dir=config.get("INDEX_DIR"), corpus_dir=config.get("CORPUS_DIR"))
     app = Flask(__name__)
-    app.config.update(
-        INDEX_DIR=os.environ.get("REPORTS_INDEX", "index"),
-        CORPUS_DIR=os.environ.get("REPORTS_CORPUS", "corpus"),
-        SEND_FILE_MAX_AGE_DEFAULT=3600,
-        WARM_UP=True,
-    )
-    app.config.update(config or {})
-    app.config["INDEX_DIR"] = Path(app.config["INDEX_DIR"])
-    app.config["CORPUS_DIR"] = Path(app.config["CORPUS_DIR"])
+    app.config.update(SEND_FILE_MAX_AGE_DEFAULT=3600, WARM_UP=True)
+    app.config.update(config)
+    app.config["INDEX_DIR"], app.config["CORPUS_DIR"] = settings.index_dir, settings.corpus_dir
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     # Report ids contain slashes; "//" must not be merged into a valid id.
@@ -50,19 +55,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     # One Library per app: thread-safe, follows the index's CURRENT pointer;
     # a server warms each new generation's texts in the background.
-    library = Library(app.config["INDEX_DIR"], warm=app.config["WARM_UP"])
+    library = Library(settings.index_dir, warm=app.config["WARM_UP"], cache_mb=settings.cache_mb)
     app.extensions["library"] = library
+    app.extensions["settings"] = settings
 
     from . import auth, views
     views.register(app)
-    # A login for every request when credentials are configured (AUTH: a
-    # web.auth.Credentials or None), else when REPORTS_AUTH is set.
-    credentials = app.config["AUTH"] if "AUTH" in app.config else auth.from_env()
+    credentials = config["AUTH"] if "AUTH" in config else auth.from_settings(settings)
     if credentials is not None:
         auth.install(app, credentials)
 
     @app.after_request
-    def _headers(response):
+    def _headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
@@ -86,12 +90,8 @@ def _warm_up(library: Library) -> None:
 
 # ------------------------------------------------------------------ serving
 
-class ServeError(Exception):
-    """The server cannot listen as asked; the message (Chinese) says what to change."""
-
-
 def make_server(app: Flask, host: str, port: int, threads: int, connection_limit: int,
-                channel_timeout: int):
+                channel_timeout: int) -> tuple[BaseWSGIServer, list[str]]:
     """A waitress server bound to host:port, and notes for the user (a limit
     lowered to what the process can hold). Raises ServeError."""
     import waitress
@@ -142,7 +142,7 @@ def _fit_connections(limit: int) -> tuple[int, list[str]]:
     return limit, []
 
 
-def serve_until_stopped(server, grace: float = 30.0) -> None:
+def serve_until_stopped(server: BaseWSGIServer, grace: float = 30.0) -> None:
     """Run the server until SIGINT or SIGTERM; then stop listening, finish the
     requests in flight and send their answers (at most `grace` seconds), and
     return. waitress alone stops its loop at once and drops what it was sending."""

@@ -1,7 +1,8 @@
 """Optional HTTP basic auth, for serving the library on an office network.
 
 Credentials come from an auth file (`reports serve --auth-file FILE`, lines
-`user:password`) or from the env (`REPORTS_AUTH="user:pass"`). When the app's
+`user:password`) or from the env (`REPORTS_AUTH="user:pass"`), as the
+settings (search/settings.py) name them. When the app's
 config holds credentials (AUTH), every request needs them, static
 files included, except /healthz: a load balancer or monitor probes it without
 credentials, and it tells only the generation number and the report count.
@@ -20,14 +21,13 @@ from pathlib import Path
 
 from flask import Flask, request
 
+from search.errors import AuthConfigError
+from search.settings import Settings
+
 ENV_VAR = "REPORTS_AUTH"
 REALM = "报告检索"
 OPEN_PATHS = frozenset({"/healthz"})
 CHALLENGE = f'Basic realm="{REALM}", charset="UTF-8"'
-
-
-class AuthConfigError(ValueError):
-    """An auth file or REPORTS_AUTH value that cannot be used; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,16 @@ def read_auth_file(path: Path) -> Credentials:
     return Credentials.from_pairs(pairs)
 
 
-def from_env(value: str | None = None) -> Credentials | None:
-    """REPORTS_AUTH="user:pass" (or `value`); None when it is unset or empty."""
-    value = os.environ.get(ENV_VAR, "") if value is None else value
+def from_value(value: str) -> Credentials | None:
+    """A REPORTS_AUTH value "user:pass"; None when it is empty."""
     if not value.strip():
         return None
     return Credentials.from_pairs([parse_line(value.strip(), ENV_VAR)])
+
+
+def from_settings(settings: Settings) -> Credentials | None:
+    """The logins the settings name: the auth file's, else the REPORTS_AUTH value's."""
+    return read_auth_file(settings.auth_file) if settings.auth_file else from_value(settings.auth)
 
 
 def install(app: Flask, credentials: Credentials) -> None:
@@ -124,10 +128,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def for_serve(auth_file: Path | None, host: str) -> tuple[Credentials | None, list[str]]:
+def for_serve(settings: Settings, host: str) -> tuple[Credentials | None, list[str]]:
     """`reports serve`'s credentials (the auth file, else REPORTS_AUTH) and the
     warnings to print. Raises AuthConfigError for a file or value it cannot use."""
-    credentials = read_auth_file(auth_file) if auth_file else from_env()
+    credentials = from_settings(settings)
+    auth_file = settings.auth_file
     warnings = []
     if auth_file and os.name == "posix" and auth_file.stat().st_mode & 0o077:
         warnings.append(f"注意：本机的其他用户能读 {auth_file}；"

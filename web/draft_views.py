@@ -7,19 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from search.draft import (
     COMMON_AT,
     MAX_DRAFT_CHARS,
     CheckResult,
-    DraftError,
     check,
     read_upload,
 )
 from search.draft_report import overlap_text
+from search.errors import BadInput
 
-from .params import WebError
+from .views import settings
 
 bp = Blueprint("check", __name__)
 
@@ -43,34 +44,30 @@ def _draft_text() -> str:
         upload = request.files.get("file")
         pasted = request.form.get("text") or ""
     except RequestEntityTooLarge:
-        raise WebError(413, f"文件太大：最多 {MAX_UPLOAD_MB} MB，粘贴的正文最多 {MAX_DRAFT_CHARS} 字。") from None
+        raise BadInput(f"文件太大：最多 {MAX_UPLOAD_MB} MB，粘贴的正文最多 {MAX_DRAFT_CHARS} 字。", 413) from None
     if upload is not None and upload.filename:
         data = upload.read(MAX_UPLOAD_BYTES + 1)
         if len(data) > MAX_UPLOAD_BYTES:
-            raise WebError(413, f"文件太大：最多 {MAX_UPLOAD_MB} MB。")
+            raise BadInput(f"文件太大：最多 {MAX_UPLOAD_MB} MB。", 413)
         return read_upload(upload.filename, data)
     return pasted
 
 
 def _checked() -> tuple[str, CheckResult]:
-    try:
-        raw = _draft_text()
-        return raw, check(current_app.extensions["library"], raw, current_app.config.get("CORPUS_DIR"),
-                          common_at())
-    except DraftError as exc:
-        raise WebError(exc.status, exc.message) from None
+    raw = _draft_text()
+    return raw, check(current_app.extensions["library"], raw, settings(), common_at())
 
 
 @bp.get("/check")
-def check_form():
+def check_form() -> ResponseReturnValue:
     return render_template("check.html", **_page_context())
 
 
 @bp.post("/check")
-def check_page():
+def check_page() -> ResponseReturnValue:
     try:
         raw, result = _checked()
-    except WebError as exc:
+    except BadInput as exc:  # DraftError too
         if exc.status not in (400, 413):
             raise
         # Said on the form itself, with what was pasted kept in the box.
@@ -83,7 +80,7 @@ def check_page():
 
 
 @bp.post("/check.json")
-def check_json():
+def check_json() -> ResponseReturnValue:
     return jsonify(_checked()[1].to_json())
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from search import choices, export
 from search.phrase import lookup
@@ -37,13 +38,13 @@ def _lookup(st: params.State, per_page: int | None = None):
 
 
 @bp.get("/phrase.json")
-def phrase_json():
+def phrase_json() -> ResponseReturnValue:
     st, _ = _state()
     return jsonify(_lookup(st).to_json())
 
 
 @bp.get("/phrase.<any(xlsx, docx, csv):fmt>")
-def phrase_export(fmt: str):
+def phrase_export(fmt: str) -> ResponseReturnValue:
     """Every line (up to export.PHRASE_LINES), in the page's order."""
     st, _ = _state()
     result = _lookup(st, per_page=export.PHRASE_LINES)
@@ -51,7 +52,7 @@ def phrase_export(fmt: str):
 
 
 @bp.get("/phrase")
-def phrase_page():
+def phrase_page() -> ResponseReturnValue:
     st, notices = _state()
     result = _lookup(st)
     report_q = report_query(st.q)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from search.analysis import fold
-from search.highlight import Segment, find_all, hit_spans, segments
+from search.clean import RemovedSpan
+from search.highlight import find_all
 from search.kwic import CONTEXT
 from search.phrase import PhraseResult
 from search.query import QUOTE_CHARS, QueryTooLong, filter_token, parse
@@ -24,11 +26,6 @@ def needles(q: str) -> list[str]:
         return [t.folded for t in parse(q).positive_terms] if q else []
     except QueryTooLong:
         return []
-
-
-def marked(text: str, folded_needles: list[str]) -> list[Segment]:
-    """`text` as segments with every occurrence of the needles marked."""
-    return segments(text, hit_spans(fold(text), folded_needles))
 
 
 # ------------------------------------------------------------------ report
@@ -156,7 +153,7 @@ class RuleCount:
     chars: int
 
 
-def original_pieces(raw: str, removed) -> tuple[list[tuple[str, str | None]], list[RuleCount]]:
+def original_pieces(raw: str, removed: Iterable[RemovedSpan]) -> tuple[list[tuple[str, str | None]], list[RuleCount]]:
     """The raw text as (text, rule) pieces — rule None for kept text — and
     what each rule removed."""
     pieces: list[tuple[str, str | None]] = []

@@ -1,7 +1,10 @@
 """The search page, its JSON twin and its exports; facets and chips."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from search import choices, export
 from search.query import QueryTooLong, parse
@@ -29,7 +32,7 @@ def _search(st: params.State, per_page: int | None = None):
 
 
 @bp.get("/search.json")
-def search_json():
+def search_json() -> ResponseReturnValue:
     st = _state()
     if not st.q and not st.has_filters():
         return jsonify(_overview())  # as /search shows the home page: the library, no list
@@ -44,7 +47,7 @@ def _overview() -> dict:
 
 
 @bp.get("/search.<any(xlsx, docx, csv):fmt>")
-def search_export(fmt: str):
+def search_export(fmt: str) -> ResponseReturnValue:
     """Every result (up to export.SEARCH_HITS), not one page."""
     st = _state()
     result = _search(st, per_page=export.SEARCH_HITS)
@@ -52,20 +55,18 @@ def search_export(fmt: str):
 
 
 @bp.get("/search")
-def search_page():
+def search_page() -> ResponseReturnValue:
     st = _state()
     if not st.q and not st.has_filters():
         return home()  # nothing asked: the overview, without a search to throw away
     result = _search(st)
-    folded = render.needles(st.q)
-    hits = [(hit, render.marked(hit.title, folded)) for hit in result.hits]
 
     def url(**kw) -> str:
         return url_for("web.search_page", **st.args("relevance", **kw))
 
     typed = render.query_filters(st.q)
     return render_template(
-        "search.html", st=st, q=st.q, result=result, hits=hits, sorts=SEARCH_SORTS,
+        "search.html", st=st, q=st.q, result=result, sorts=SEARCH_SORTS,
         facets=facets(st, result.facets, typed, url), chips=chips(st, "web.search_page", "relevance", typed),
         window=render.page_window(st.page, min(result.pages, params.MAX_PAGE)),
         missing=[t for t, c in result.term_reports.items() if c == 0],
@@ -105,7 +106,7 @@ def phrase_links(st: params.State) -> list[tuple[str, str]]:
     return out
 
 
-def facets(st: params.State, counts: dict, typed: list[tuple[str, str, str]], url) -> list:
+def facets(st: params.State, counts: dict, typed: list[tuple[str, str, str]], url: Callable[..., str]) -> list:
     """Facet values with counts; several values of a group may be chosen (a
     group's counts leave its own selection out). A click adds the value, a
     click on a chosen one removes it; a value typed in the query box shows

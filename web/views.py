@@ -11,6 +11,8 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
+    Flask,
+    Response,
     current_app,
     jsonify,
     render_template,
@@ -21,14 +23,10 @@ from flask import (
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from search import choices, export
-from search.analysis import DictionaryError
-from search.clean import RulesError
-from search.corpus import rules_message
-from search.query import MAX_QUERY_CHARS, QueryTooLong
-from search.searcher import Library, NoIndex
-
-from .params import WebError
+from search import choices, dedup, export
+from search.errors import MAX_QUERY_CHARS, ReportsError
+from search.searcher import Library
+from search.settings import Settings
 
 bp = Blueprint("web", __name__)
 
@@ -58,42 +56,35 @@ def library() -> Library:
     return current_app.extensions["library"]
 
 
+def settings() -> Settings:
+    """The app's settings (create_app resolved them)."""
+    return current_app.extensions["settings"]
+
+
 def wants_json() -> bool:
     return request.path.endswith(".json") or request.path == "/healthz"
 
 
 # ------------------------------------------------------------------ errors
 
-def register(app) -> None:
+def register(app: Flask) -> None:
     from . import phrase_views, report_views, search_views  # noqa: F401 - their routes join bp
     app.register_blueprint(bp)
     from . import draft_views  # 草稿比对 (issue 15)
     app.register_blueprint(draft_views.bp)
 
+    app.jinja_env.globals["overlap_percent"] = dedup.overlap_percent  # seen by imported macros too
+
     @app.context_processor
     def _helpers():
         return {"asset": asset, "citation": citation, "mode": "search", "updated": _updated()}
 
-    @app.errorhandler(WebError)
-    def _web_error(exc: WebError):
+    @app.errorhandler(ReportsError)
+    def _error(exc: ReportsError) -> Response:
+        """Every error of ours: its status, and its message (under a headline, when it has one)."""
+        if exc.headline:
+            return error_response(exc.status, exc.headline, detail=exc.message)
         return error_response(exc.status, exc.message)
-
-    @app.errorhandler(QueryTooLong)
-    def _too_long(exc: QueryTooLong):
-        return error_response(400, f"查询过长：{exc.length} 个字符，最多 {MAX_QUERY_CHARS} 个。请缩短后再试。")
-
-    @app.errorhandler(NoIndex)
-    def _no_index(exc: NoIndex):
-        return error_response(503, "索引还没有建好，或需要重建。请运行 reports index 建立索引"
-                                   "（reports serve 启动时也会先建索引）。", detail=str(exc))
-
-    @app.errorhandler(DictionaryError)
-    def _dictionary(exc: DictionaryError):
-        return error_response(503, "词典有误，检索暂不可用。", detail=str(exc))
-
-    @app.errorhandler(RulesError)
-    def _rules(exc: RulesError):
-        return error_response(503, "清理规则有误，原文暂不可看。", detail=rules_message(exc))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
@@ -106,7 +97,7 @@ def register(app) -> None:
         return error_response(500, HTTP_MESSAGES[500])
 
 
-def error_response(status: int, message: str, detail: str = ""):
+def error_response(status: int, message: str, detail: str = "") -> Response:
     if wants_json():
         response = jsonify({"ok": False, "error": message, "status": status})
     else:
@@ -144,7 +135,7 @@ def asset(name: str) -> str:
     return url_for("static", filename=name, v=version)
 
 
-def citation(line) -> str:
+def citation(line: object) -> str:
     """What a KWIC line's copy button copies: the sentence and its source."""
     return export.citation(line.sentence, line.title, line.year)
 
@@ -160,10 +151,10 @@ def _updated() -> str:
 
 def valid_names() -> dict[str, list[str]]:
     """The type and level names filters may use (the corpus's lists and the index's values)."""
-    return choices.names(Path(current_app.config["CORPUS_DIR"]), library().snapshot())
+    return choices.names(settings(), library().snapshot())
 
 
-def send_export(table: export.Table, fmt: str, name: str):
+def send_export(table: export.Table, fmt: str, name: str) -> Response:
     """A table as a download of the given format (export.py)."""
     data = export.write(table, fmt)
     response = send_file(io.BytesIO(data), mimetype=export.MEDIA_TYPES[fmt], as_attachment=True,
@@ -181,17 +172,17 @@ def download_name(text: str) -> str:
 # ------------------------------------------------------------------ pages
 
 @bp.get("/")
-def home():
+def home() -> str:
     return render_template("home.html", stats=library().stats(), syntax=SYNTAX_HELP, q="", names=valid_names())
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> Response:
     gen = library().generation()
     return jsonify({"ok": True, "generation": gen.generation, "reports": gen.report_count})
 
 
 @bp.get("/stats.json")
-def stats_json():
+def stats_json() -> Response:
     """What `reports stats --json` prints."""
     return jsonify({**library().stats(), "updated": round(library().snapshot().updated, 3)})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .base import MAX_TEXT_BYTES, Extracted, UnreadableFile, mb
+from .base import EMPTY, MAX_TEXT_BYTES, Extracted, UnreadableFile, too_large
 from .docx import read_docx
 from .html import html_to_document
 from .legacy import read_old_word
@@ -38,7 +38,7 @@ def read_document(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> Extracted:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise UnreadableFile(f"unsupported file type {suffix or '(no extension)'}")
+        raise UnreadableFile(f"不支持的文件类型 {suffix or '（无扩展名）'}")
     try:
         size = path.stat().st_size
         if path.is_dir():
@@ -46,15 +46,15 @@ def read_document(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> Extracted:
         # Containers (.docx, .pdf, .doc) hold images too, so they may be larger on disk.
         limit = max_bytes if suffix in _TEXT_SUFFIXES else 10 * max_bytes
         if size > limit:  # decided before reading a byte of it
-            raise UnreadableFile(f"too large ({mb(size)} on disk; limit {mb(limit)})")
+            raise UnreadableFile(too_large(size, "磁盘上", limit))
         extracted = _extract(path, suffix)
     except OSError as exc:
-        raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from exc
+        raise UnreadableFile(f"读不出文件：{exc.strerror or exc}") from exc
     text = _NEWLINES.sub("\n", extracted.text)
     if not text.strip():
-        raise UnreadableFile("empty file")
+        raise UnreadableFile(EMPTY)
     if len(text) * 3 > max_bytes and len(text.encode("utf-8")) > max_bytes:
-        raise UnreadableFile(f"too large ({mb(len(text.encode('utf-8')))} of text; limit {mb(max_bytes)})")
+        raise UnreadableFile(too_large(len(text.encode("utf-8")), "文字", max_bytes))
     return Extracted(text, extracted.headings)
 
 

@@ -1,19 +1,13 @@
-"""What every reader shares: the result type, the error and the size limit."""
+"""What every reader shares: the result type, the error and its reasons, the size limit."""
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
 
+from ..errors import UnreadableFile  # noqa: F401 - re-exported: every reader raises it
+
 # A report is at most this much UTF-8 text; bigger files are skipped, not indexed.
 MAX_TEXT_BYTES = 20 * 1024 * 1024
-
-
-class UnreadableFile(Exception):
-    """A file we cannot turn into text; `.reason` says why in plain English."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -35,6 +29,16 @@ class Extracted:
 
 def mb(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
+
+
+# Why a file is not read, as the summary of a run and the pages say it (Chinese).
+EMPTY = "空文件"
+BINARY = "二进制文件，不是文字"
+
+
+def too_large(size: int, what: str, limit: int | None = None) -> str:
+    """文件太大（磁盘上 25.0 MB，上限 20.0 MB）; `what`: 磁盘上, 文字, 文档 XML."""
+    return f"文件太大（{what} {mb(size)}" + (f"，上限 {mb(limit)}）" if limit is not None else "）")
 
 
 def _nfc(text: str) -> str:

@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .base import MAX_TEXT_BYTES, Extracted, UnreadableFile, mb
+from .base import MAX_TEXT_BYTES, Extracted, UnreadableFile, too_large
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -31,12 +31,12 @@ def read_docx(path: Path) -> Extracted:
         with zipfile.ZipFile(path) as zf:
             info = zf.getinfo("word/document.xml")
             if info.file_size > _MAX_XML_BYTES:
-                raise UnreadableFile(f"too large ({mb(info.file_size)} of document XML)")
+                raise UnreadableFile(too_large(info.file_size, "文档 XML"))
             root = ET.fromstring(zf.read(info))
             styles = _docx_styles(zf)  # an oversized styles.xml (a zip bomb) is not unpacked
     except (zipfile.BadZipFile, KeyError, ET.ParseError, RuntimeError, ValueError, EOFError,
             NotImplementedError, zipfile.LargeZipFile) as exc:
-        raise UnreadableFile(f"corrupt .docx: {exc}") from exc
+        raise UnreadableFile(f"损坏的 .docx：{exc}") from exc
     body = root.find(f"{_W}body")
     lines: list[str] = []
     headings: list[tuple[int, str]] = []

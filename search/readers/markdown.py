@@ -29,50 +29,60 @@ def read_markdown(text: str) -> Extracted:
     """Markdown source -> plain text (one block a line) and its headings."""
     text = _FRONT_MATTER.sub("", text.replace("\r\n", "\n"), count=1)
     text = _LOOSE_HEADING.sub(_loose_heading, text)
-    lines: list[str] = []
-    headings: list[tuple[int, str]] = []
-    tokens = _MD.parse(text)
-    depth: int | None = None  # the open heading's level
-    item_prefix = ""  # "3. " before the first line of an ordered list item
-    ordered: list[bool] = []
-    row: list[str] | None = None
-    for token in tokens:
+    walk = _Walk()
+    for token in _MD.parse(text):
+        walk.token(token)
+    out = "\n".join(line for line in walk.lines if line.strip())
+    # Plain text with no Markdown in it reads back exactly as it is.
+    return Extracted(out + "\n" if out and text.endswith("\n") else out, tuple(walk.headings))
+
+
+class _Walk:
+    """The lines and headings of a token stream, token by token."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.headings: list[tuple[int, str]] = []
+        self.depth: int | None = None  # the open heading's level
+        self.item_prefix = ""  # "3. " before the first line of an ordered list item
+        self.ordered: list[bool] = []
+        self.row: list[str] | None = None
+
+    def token(self, token: Token) -> None:
         kind = token.type
         if kind == "heading_open":
-            depth = int(token.tag[1])
+            self.depth = int(token.tag[1])
         elif kind == "heading_close":
-            depth = None
+            self.depth = None
         elif kind in ("bullet_list_open", "ordered_list_open"):
-            ordered.append(kind == "ordered_list_open")
+            self.ordered.append(kind == "ordered_list_open")
         elif kind in ("bullet_list_close", "ordered_list_close"):
-            ordered.pop()
-        elif kind == "list_item_open" and ordered and ordered[-1]:
-            item_prefix = f"{token.info}{token.markup} "
+            self.ordered.pop()
+        elif kind == "list_item_open" and self.ordered and self.ordered[-1]:
+            self.item_prefix = f"{token.info}{token.markup} "
         elif kind == "tr_open":
-            row = []
-        elif kind == "tr_close" and row is not None:
-            lines.append(" | ".join(cell for cell in row if cell))
-            row = None
+            self.row = []
+        elif kind == "tr_close" and self.row is not None:
+            self.lines.append(" | ".join(cell for cell in self.row if cell))
+            self.row = None
         elif kind == "inline":
-            content = _inline_text(token.children or [])
-            if row is not None:
-                row.append(content.replace("\n", " ").strip())
-                continue
-            if depth is not None:
-                heading = " ".join(content.split())
-                if heading:
-                    headings.append((min(depth, 4), heading))
-                    lines.append(heading)
-                continue
-            lines.append(item_prefix + content)
-            item_prefix = ""
+            self.inline(_inline_text(token.children or []))
         elif kind in ("fence", "code_block"):
-            lines.append(token.content.rstrip("\n"))
+            self.lines.append(token.content.rstrip("\n"))
         elif kind == "html_block":
-            lines.append(_strip_tags(token.content))
-    out = "\n".join(line for line in lines if line.strip())
-    # Plain text with no Markdown in it reads back exactly as it is.
-    return Extracted(out + "\n" if out and text.endswith("\n") else out, tuple(headings))
+            self.lines.append(_strip_tags(token.content))
+
+    def inline(self, content: str) -> None:
+        if self.row is not None:
+            self.row.append(content.replace("\n", " ").strip())
+        elif self.depth is not None:
+            heading = " ".join(content.split())
+            if heading:
+                self.headings.append((min(self.depth, 4), heading))
+                self.lines.append(heading)
+        else:
+            self.lines.append(self.item_prefix + content)
+            self.item_prefix = ""
 
 
 def _loose_heading(m: re.Match[str]) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .base import UnreadableFile
 
-NO_TEXT_LAYER = "no text layer (scanned?)"
+NO_TEXT_LAYER = "没有文字层（扫描件？）"
 
 # A line that ends with one of these ends its paragraph, however wide it is.
 _PARAGRAPH_END = tuple("。！？：；!?:;")
@@ -75,11 +75,11 @@ def read_pdf(path: Path) -> str:
                 pages.append(_pdf_lines(glyphs_of(layout), number))
                 page_heights.append(layout.height)
     except PDFPasswordIncorrect:
-        raise UnreadableFile("encrypted .pdf (needs a password)") from None
+        raise UnreadableFile("加密的 .pdf（要密码才能打开）") from None
     except OSError:
         raise
     except Exception as exc:  # pdfminer raises PSException and plain errors alike; none may stop a run
-        raise UnreadableFile(f"corrupt .pdf: {type(exc).__name__}: {exc}"[:200]) from exc
+        raise UnreadableFile(f"损坏的 .pdf：{type(exc).__name__}: {exc}"[:200]) from exc
     if not any(pages):
         raise UnreadableFile(NO_TEXT_LAYER)
     pages = _drop_running_lines(pages)

@@ -4,27 +4,27 @@ from __future__ import annotations
 import codecs
 import re
 
-from .base import UnreadableFile
+from .base import BINARY, EMPTY, UnreadableFile
 
-UNDECODABLE = "cannot decode text (tried UTF-8, GB18030, UTF-16)"
-UNCERTAIN = "unknown text encoding (not UTF-8 and not plausible GB18030 Chinese)"
+UNDECODABLE = "无法解码文字（试过 UTF-8、GB18030、UTF-16）"
+UNCERTAIN = "看不出文字编码（不是 UTF-8，按 GB18030 读也不像中文）"
 
 
 def decode_bytes(data: bytes) -> str:
     """Decode text bytes: BOMs, BOM-less UTF-16, strict UTF-8, then GB18030 if it reads as Chinese."""
     if not data.strip(b" \t\r\n\x0b\x0c"):
-        raise UnreadableFile("empty file")
+        raise UnreadableFile(EMPTY)
     for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                        (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             try:
                 return _check_binary(data[len(bom):].decode(codec))
             except UnicodeDecodeError:
-                raise UnreadableFile(f"cannot decode text (invalid {codec.upper()} after BOM)") from None
+                raise UnreadableFile(f"无法解码文字（BOM 之后不是有效的 {codec.upper()}）") from None
     if b"\x00" in data:
         guessed = _guess_utf16(data)
         if guessed is None:
-            raise UnreadableFile("binary file")
+            raise UnreadableFile(BINARY)
         return guessed
     try:
         return _check_binary(data.decode("utf-8"))
@@ -77,7 +77,7 @@ def _check_binary(text: str) -> str:
     """Reject text with NULs or too many control characters."""
     bad = len(_CONTROL.findall(text))
     if "\x00" in text or bad > max(3, len(text) // 100):
-        raise UnreadableFile("binary file")
+        raise UnreadableFile(BINARY)
     return text
 
 

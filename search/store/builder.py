@@ -8,6 +8,7 @@ re-analysed in a merge: texts, postings and metadata are copied as arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -147,7 +148,7 @@ class SegmentBuilder:
     def copies(self) -> np.ndarray:
         return np.array(self._meta["is_copy"], bool)
 
-    def write(self, path, info: dict) -> int:
+    def write(self, path: Path, info: dict) -> int:
         """Build the suffix array and postings and write the companion file."""
         unit = ">u4" if self.wide else ">u2"
         # (concatenate gives native byte order: the suffix array needs big-endian)
@@ -208,7 +209,7 @@ class SegmentBuilder:
             raise
 
 
-def write_edges(path, edges: np.ndarray) -> int:
+def write_edges(path: Path, edges: np.ndarray) -> int:
     """A segment's near-duplicate pairs (text-hash keys): a small file of its
     own, written when the run commits and every new report is known."""
     out = ContainerWriter(path, {"format": FORMAT})

@@ -4,12 +4,13 @@ from __future__ import annotations
 import sys
 import threading
 from collections import OrderedDict
-from typing import Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import numpy as np
 
 
-def size_of(value) -> int:
+def size_of(value: object) -> int:
     """Bytes a cached value holds, roughly (arrays by their buffers)."""
     if isinstance(value, np.ndarray):
         return value.nbytes + 112
@@ -27,7 +28,7 @@ class ByteBudgetCache:
         self._items: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable):
+    def get(self, key: Hashable) -> Any:
         with self._lock:
             found = self._items.get(key)
             if found is None:
@@ -35,7 +36,7 @@ class ByteBudgetCache:
             self._items.move_to_end(key)
             return found[0]
 
-    def put(self, key: Hashable, value, size: int | None = None) -> None:
+    def put(self, key: Hashable, value: object, size: int | None = None) -> None:
         size = size_of(value) if size is None else size
         if size > self.budget // 4:  # one answer may not push out most of the others
             return
@@ -49,7 +50,7 @@ class ByteBudgetCache:
                 _, (_, freed) = self._items.popitem(last=False)
                 self.used -= freed
 
-    def get_or_make(self, key: Hashable, make: Callable[[], object]):
+    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
         value = self.get(key)
         if value is None:
             value = make()

@@ -21,11 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import Unavailable
+
 MAGIC = b"RSCOMP01"
 ALIGN = 64
 
 
-class Damaged(Exception):
+class Damaged(Unavailable):
     """A companion file that is not what its writer wrote."""
 
     def __init__(self, path: Path, what: str):

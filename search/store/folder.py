@@ -7,6 +7,9 @@ import shutil
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.base import Segment
+from whoosh.filedb.filestore import Storage
+from whoosh.index import FileIndex
 
 from ..schema import build_schema
 from .container import file_crc
@@ -49,7 +52,7 @@ def write_verified(index_dir: Path, stamps: dict) -> None:
         pass  # only saves reading the files again next run
 
 
-def whoosh_files(storage, segment) -> dict[str, list[int]]:
+def whoosh_files(storage: Storage, segment: Segment) -> dict[str, list[int]]:
     """Size and CRC-32 of each of Whoosh's files of a segment, kept in its
     companion so that damage to them is found too (on open: the sizes)."""
     out = {}
@@ -64,7 +67,7 @@ _OURS = ("MAIN_", "_MAIN_")
 _LEGACY = ("CURRENT", ".CURRENT.tmp")
 
 
-def open_or_create(index_dir: Path, wipe_if_damaged: bool, notes: list[str]):
+def open_or_create(index_dir: Path, wipe_if_damaged: bool, notes: list[str]) -> FileIndex:
     index_dir.mkdir(parents=True, exist_ok=True)
     legacy = [p for p in index_dir.iterdir() if p.name in _LEGACY or p.name.startswith(("gen-", ".gen-"))]
     if legacy:
@@ -98,7 +101,7 @@ def wipe(index_dir: Path) -> None:
                 pass
 
 
-def remove_leftovers(index_dir: Path, ix) -> list[str]:
+def remove_leftovers(index_dir: Path, ix: FileIndex) -> list[str]:
     """Under the lock: remove what interrupted runs left, saying what it was."""
     notes = []
     toc_gen = ix.latest_generation()

@@ -148,9 +148,9 @@ class SegmentData:
         blob, offsets = self._blobs[name]
         text = bytes(blob).decode("utf-8", "surrogatepass") if len(blob) else ""
         if len(text) == len(blob):  # ASCII: byte offsets are character offsets
-            return [text[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+            return [text[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
         return [bytes(blob[a:b]).decode("utf-8", "surrogatepass")
-                for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+                for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
 
     def id(self, d: int) -> str:
         return self._string("ids", d)

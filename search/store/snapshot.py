@@ -20,6 +20,7 @@ from whoosh.reading import SegmentReader
 
 from .. import dedup
 from ..analysis import USER_DICT_NAME, fold, text_key
+from ..errors import Unavailable
 from .cache import ByteBudgetCache
 from .container import Damaged
 from .segment import OldFormat, SegmentData, companion_path, key_of
@@ -35,8 +36,10 @@ def _toc_stamp(index_dir: Path, generation: int) -> tuple:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-class NoIndex(Exception):
+class NoIndex(Unavailable):
     """No usable index: none yet, another version's, or damaged."""
+
+    headline = "索引还没有建好，或需要重建。请运行 reports index 建立索引（reports serve 启动时也会先建索引）。"
 
     def __init__(self, index_dir: Path, message: str | None = None):
         super().__init__(message or f"{index_dir}/ 中没有索引 —— 请先运行 reports index")
@@ -64,7 +67,8 @@ class Part:
 
 
 class Snapshot:
-    def __init__(self, index_dir: Path, ix, toc, cache: ByteBudgetCache):
+    def __init__(self, index_dir: Path, ix: whoosh_index.FileIndex, toc: whoosh_index.TOC,
+                 cache: ByteBudgetCache) -> None:
         self.index_dir = Path(index_dir)
         self.ix = ix
         self.schema = toc.schema
@@ -337,7 +341,7 @@ class Snapshot:
             keys, starts = np.unique(self.group[order], return_index=True)
             ends = np.append(starts[1:], len(order))
             found = self.derived["group_members"] = {
-                int(k): order[a:b] for k, a, b in zip(keys, starts, ends) if b - a > 1}
+                int(k): order[a:b] for k, a, b in zip(keys, starts, ends, strict=True) if b - a > 1}
         return found
 
     def sketch(self, d: int) -> np.ndarray:

@@ -24,6 +24,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from .. import dedup, faults
+from ..errors import IndexBusy
 from ..schema import build_schema
 from . import policy
 from .builder import DocRecord, SegmentBuilder, write_edges
@@ -40,7 +41,7 @@ from .segment import SegmentData, companion_path, edges_path, key_of
 from .snapshot import INDEX_NAME, IndexDamaged, Snapshot
 
 
-class WriteBusy(Exception):
+class WriteBusy(IndexBusy):
     """Whoosh's own lock is held: something bypassed ours."""
 
 
