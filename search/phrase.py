@@ -22,7 +22,7 @@ from . import analysis, colloc, kwic, sortkey
 from .kwic import Occurrences
 from .matching import filter_mask
 from .query import Filters, check_query_length
-from .ranking import rank, sort_docs
+from .ranking import rank, sort_order
 from .searcher import Library
 from .store import Snapshot
 
@@ -145,7 +145,7 @@ def _matches(library: Library, gen: Snapshot, needle: str,
         keep = filter_mask(gen, filters)[found.docs] & gen.indexed[found.docs]
         docs, counts = found.docs[keep], found.counts[keep]
         scores = rank(gen, [needle], docs, {needle: (docs, counts)})
-        return docs, counts, np.array([d for d, _ in sort_docs(gen, docs, scores, "relevance")], np.int64)
+        return docs, counts, docs[sort_order(gen, docs, scores, "relevance")].astype(np.int64)
     docs, counts, ranked = library.answers.get_or_make(key, make)
     return docs, counts, ranked.tolist()
 

@@ -99,7 +99,8 @@ def id_order(snap: Snapshot) -> np.ndarray:
     return found
 
 
-def sort_docs(snap: Snapshot, docs: np.ndarray, scores: np.ndarray, sort: str) -> list[tuple[int, float]]:
+def sort_order(snap: Snapshot, docs: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
+    """Indices into `docs` in the order of `sort`, every tie broken in the end by id."""
     years = snap.years[docs]
     ids = id_order(snap)[docs]
     rounded = np.round(scores, 9)
@@ -110,6 +111,13 @@ def sort_docs(snap: Snapshot, docs: np.ndarray, scores: np.ndarray, sort: str) -
         order = np.lexsort((ids, -rounded, unknown_last))
     else:  # relevance; ties go to the newer report, then by id
         order = np.lexsort((ids, -years, -rounded))
+    return order
+
+
+def sort_docs(snap: Snapshot, docs: np.ndarray, scores: np.ndarray, sort: str,
+              start: int = 0, stop: int | None = None) -> list[tuple[int, float]]:
+    """(doc, score) of the sorted docs[start:stop]: only the page becomes Python objects."""
+    order = sort_order(snap, docs, scores, sort)[start:stop]
     return list(zip(docs[order].tolist(), scores[order].tolist(), strict=True))
 
 

@@ -213,9 +213,8 @@ class Library:
         needles = [t.folded for t in query.positive_terms]
         counts = {t.folded: self.counts(snap, t.folded) for t in query.positive_terms if not t.field}
         docs, scores = collapse(snap, found, rank(snap, needles, found, counts))
-        order = sort_docs(snap, docs, scores, sort)
         pages = max(1, math.ceil(len(docs) / per_page))
-        chosen = order[(page - 1) * per_page: page * per_page]
+        chosen = sort_docs(snap, docs, scores, sort, (page - 1) * per_page, page * per_page)
         hits = [self._hit(snap, int(d), float(s), needles, mask) for d, s in chosen]
         result = SearchResult(
             query=text, total=len(docs), page=page, pages=pages, per_page=per_page,
@@ -249,8 +248,10 @@ class Library:
         meta = snap.stored(d)
         text, folded = snap.text(d), snap.folded(d)
         spans = hit_spans(folded, needles)
-        starts, ends, _ = analysis.sentence_table(folded) if spans else (None, None, None)
-        table = (starts, ends - starts) if spans else None
+        table = None
+        if spans:  # the sentences' bounds only: their keys are for grouping, not for snippets
+            starts, ends = analysis.sentence_spans(folded)
+            table = (starts, ends - starts)
         title = meta.get("title") or ""
         return Hit(**Facts.of(meta), score=score, snippets=snippets(text, folded, spans, table),
                    first_hit=spans[0][0] if spans else None,
