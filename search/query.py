@@ -82,8 +82,8 @@ def parse(text: str) -> Query:
     query = Query()
     pending_or = False   # an OR read; the next term joins the last group
     dropped: list[str] = []  # operators that joined nothing
-    for m in _TOKEN.finditer(text):
-        negated, fname, bare = m.group(1), m.group(2), m.group(8)
+    for m, bare in _tokens(text):
+        negated, fname = m.group(1), m.group(2)
         if bare is not None:
             if bare in OR_WORDS:
                 if query.required and not pending_or:
@@ -113,6 +113,24 @@ def parse(text: str) -> Query:
     if dropped and not (query.required or query.excluded) and not _has_filters(query.filters):
         query.required.append([Term(" ".join(dropped))])  # only operators: they were meant as text
     return query
+
+
+_STRAY = re.compile(f"[{re.escape(''.join(sorted(QUOTE_CHARS)))}]+")
+
+
+def _tokens(text: str):
+    """(match, bare token or None when quoted). A quote mark that closes no
+    phrase (研员”包, “压紧压实) separates words like a space: it never joins
+    the text on either side into one term; a minus before it covers every part."""
+    for m in _TOKEN.finditer(text):
+        bare = m.group(8)
+        if bare is None or not QUOTE_CHARS.intersection(bare):
+            yield m, bare
+            continue
+        minus = bare[0] if bare[0] in MINUS else ""
+        for piece in _STRAY.split(bare[len(minus):]):
+            if piece:
+                yield m, minus + piece
 
 
 def _quoted(m: re.Match, fname: str | None) -> list[Term]:
@@ -161,7 +179,6 @@ def filter_token(token: str) -> tuple[str, str] | None:
 def _bare(token: str, filters: Filters, negated: bool) -> tuple[list[Term], bool]:
     """A bare token: a filter (applied to `filters`, as an exclusion when
     `negated`), field terms or terms (A|B: either)."""
-    token = "".join(c for c in token if c not in QUOTE_CHARS)  # a stray quote degrades to text
     if not token:
         return [], False
     parts = [p for p in _BARS.split(token) if p]

@@ -195,6 +195,19 @@ def test_phrases_in_input_method_quotes_keep_their_spaces_and_fields():
                                                                     ("压紧压实 责任", None)]
 
 
+@pytest.mark.parametrize(("typed", "same_as"), [
+    ("“压紧压实", "压紧压实"),          # an opening quote never closed
+    ("压紧压实”", "压紧压实"),
+    ("基层”党建", "基层 党建"),         # a stray quote between two words separates them
+    ("基层「党建 责任", "基层 党建 责任"),
+    ("-基层”党建 压实", "压实 -基层 -党建")])
+def test_a_stray_quote_separates_words_and_never_joins_them(library, typed, same_as):
+    query, expected = parse(typed), parse(same_as)
+    assert (query.required, query.excluded) == (expected.required, expected.excluded)
+    assert ids(library.search(typed)) == ids(library.search(same_as))
+    assert "基层党建" not in {t.text for g in query.required for t in g}
+
+
 def test_full_width_minus_and_chinese_or(library, cleaned_seeds):
     without = ids(library.search("党建 -治党"))
     assert ids(library.search("党建 －治党")) == without and without
