@@ -105,23 +105,13 @@ def _export(table: export.Table, fmt: str | None, output: Path | None, what: str
     echo(f"已导出 {n} {what}到 {output}（{FORMATS[fmt]}）")
 
 
-class _Command(click.Command):
-    """Usage lines say [选项]; help is laid out in display columns."""
-
-    context_class = cli_zh.Context
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("options_metavar", "[选项]")
-        super().__init__(*args, **kwargs)
-
-
 class _Commands(click.Group):
     """The one handler: every error of ours (errors.py) found while a command
     runs — a bad option value, no index or a damaged one, settings files
     broken, the index busy — ends it with its one-line message, exit 1. A
     reader that stops reading (`| head`) ends the command quietly."""
 
-    command_class = _Command
+    command_class = cli_zh.Command
     context_class = cli_zh.Context
 
     def __init__(self, *args, **kwargs) -> None:

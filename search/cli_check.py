@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from . import cli_zh
 from .cli_options import corpus_option, index_option, settings_of
 from .draft import COMMON_AT, CheckResult, check, read_path
 from .draft_report import CLASS_NAMES, overlap_text, percent, summary_lines, write_docx
@@ -15,22 +16,21 @@ from .searcher import Library
 SHOWN = 60  # characters of a sentence printed
 
 
-@click.command("check")
+@click.command("check", cls=cli_zh.Command)
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the keys of /check.json).")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（键与 /check.json 相同）。")
 @click.option("--format", "fmt", type=click.Choice(["text", "docx"]), default="text", show_default=True,
-              help="docx: write the draft with copied sentences highlighted and their sources in comments.")
+              help="docx：写出草稿，照搬的句子标黄、套话标灰，出处写在批注里。")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The .docx file to write (with --format docx).")
-@click.option("--common-at", type=click.IntRange(2, 1_000_000), default=COMMON_AT, show_default=True,
+              help="写入的 .docx 文件（与 --format docx 同用）。")
+@click.option("--common-at", type=cli_zh.Number(2, 1_000_000), default=COMMON_AT, show_default=True,
               envvar="REPORTS_COMMON_AT",
-              help="A sentence in at least this many distinct reports is 套话 (env REPORTS_COMMON_AT).")
+              help="至少这么多篇不同的报告都用的句子算套话（环境变量 REPORTS_COMMON_AT）。")
 @corpus_option
 @index_option
 def check_cmd(file: Path, as_json: bool, fmt: str, output: Path | None, common_at: int,
               corpus: Path, index_dir: Path) -> None:
-    """草稿比对: which sentences of the draft FILE (.txt, .md, .docx …; - for stdin)
-    are copied from reports of the library, which are 套话, which are new."""
+    """草稿比对：草稿 FILE（.txt、.md、.docx……；- 读标准输入）中哪些句子照搬了库里的报告，哪些是套话，哪些是新写的。"""
     if fmt == "docx" and output is None:
         raise click.ClickException("--format docx 要用 --output 指定写入的 .docx 文件")
     raw = sys.stdin.read() if str(file) == "-" else read_path(file)

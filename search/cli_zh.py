@@ -208,3 +208,13 @@ class HelpFormatter(click.HelpFormatter):
 
 class Context(click.Context):
     formatter_class = HelpFormatter
+
+
+class Command(click.Command):
+    """Usage lines say [选项]; help is laid out in display columns."""
+
+    context_class = Context
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)

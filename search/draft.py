@@ -129,6 +129,8 @@ def read_upload(name: str, data: bytes) -> str:
 
 def read_path(path: Path) -> str:
     """The text of a draft file on disk (any format the library reads)."""
+    if not Path(path).exists():  # said first: its extension would be the reason otherwise
+        raise DraftError(f"没有这个文件：{path}")
     try:
         return read_document(Path(path)).text
     except UnreadableFile as exc:
