@@ -49,6 +49,15 @@ def test_report_page_and_json_twin(client, library):
     assert "<mark" not in plain and 'id="hit-0"' not in plain
 
 
+def test_report_finder_shows_the_terms_not_the_filters(client, library):
+    q = "组织建设 year:2023 type:汇报"
+    page = text_of(get(client, f"/report/{SEED}?q={quote(q)}"))
+    hits = len(library.report(SEED, q).hits)
+    assert hits and f"「组织建设」 <strong>{hits}</strong> 处" in page
+    assert 'name="q" value="组织建设" maxlength="200" placeholder="在本文中查找"' in page
+    assert f'value="{html.escape(q)}"' in page  # the search box above keeps the whole query
+
+
 def test_report_original_shows_noise_struck_through(client, seed_index):
     corpus, _ = seed_index
     page = text_of(get(client, f"/report/{SEED}/original"))

@@ -9,8 +9,9 @@ from flask import jsonify, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 
 from search.corpus import corpus_path
-from search.errors import ReportsError, UnknownReport
+from search.errors import BadInput, ReportsError, UnknownReport
 from search.original import read_original, text_hash
+from search.query import parse
 from search.readers import UnreadableFile
 
 from . import params, render
@@ -64,7 +65,15 @@ def report_page(doc_id: str) -> ResponseReturnValue:
     view = _view(doc_id, q)
     blocks = render.report_blocks(view.text, view.outline, view.hits, render.needles(q))
     return render_template("report.html", view=view, blocks=blocks, q=q, report_q=q,
-                           outline=view.outline, file_name=_file_name(doc_id))
+                           find_terms=_find_terms(q), outline=view.outline, file_name=_file_name(doc_id))
+
+
+def _find_terms(q: str) -> str:
+    """What the in-report finder shows and looks for: the query's terms, not its filters."""
+    try:
+        return " ".join(str(t) for t in parse(q).positive_terms) if q else ""
+    except BadInput:
+        return q
 
 
 def _file_name(doc_id: str) -> str:
