@@ -288,9 +288,18 @@ def _build_segmenter(entries: Iterable[tuple[str, int]]):
 
 # ------------------------------------------------------------ segmentation
 
-@lru_cache(maxsize=4)
 def segmenter(user_dict: Path | None = None) -> rjieba.Jieba:
-    """A jieba-rs segmenter with the main, domain and user dictionaries."""
+    """A jieba-rs segmenter with the main, domain and user dictionaries (a
+    dictionary file rewritten is read again)."""
+    try:
+        stat = user_dict.stat() if user_dict is not None else None
+    except OSError:
+        stat = None
+    return _segmenter(user_dict if stat else None, stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+
+
+@lru_cache(maxsize=4)
+def _segmenter(user_dict: Path | None, _mtime_ns: int, _size: int) -> rjieba.Jieba:
     return _build_segmenter(dictionary_entries(user_dict))
 
 

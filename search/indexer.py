@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import faults
+from . import analysis, faults
 from .corpus import file_digest, list_corpus
 from .errors import IndexingError
 from .lock import IndexLock
@@ -247,6 +247,7 @@ def _apply_changes(corpus: Path, index_dir: Path, setup: Analysis, writer: Index
         # From the commit on, Ctrl+C waits for the run's end (index_corpus puts
         # it back): the run either happened or did not, and says which.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _write_words(index_dir, setup.words)
     summary.generation = writer.commit()
     _write_skipped(index_dir, plan.still_skipped, summary)
     summary.reports = _report_count(index_dir)
@@ -304,6 +305,15 @@ def _read_skipped(index_dir: Path) -> dict[str, tuple[str, str]]:
         return {k: (v[0], v[1]) for k, v in data.items() if not str(v[1]).isascii()}
     except (OSError, ValueError, TypeError, IndexError, AttributeError):
         return {}
+
+
+def _write_words(index_dir: Path, words: analysis.Words) -> None:
+    """The dictionary words this run cut the texts with, for the queries' cuts
+    (ranking and collocations read them through Snapshot.user_dict): the user
+    dictionary may change after the run."""
+    tmp = index_dir / f".{analysis.USER_DICT_NAME}.tmp"
+    tmp.write_text("".join(f"{word} {freq}\n" for word, freq in words.entries), "utf-8")
+    os.replace(tmp, index_dir / analysis.USER_DICT_NAME)
 
 
 def _write_skipped(index_dir: Path, skipped: dict[str, tuple[str, str]], summary: IndexSummary) -> None:

@@ -94,6 +94,27 @@ def test_an_index_run_analyses_with_the_user_dictionary_the_settings_name(tmp_pa
     assert Snapshot.open(tmp_path / "a").fingerprints != Snapshot.open(tmp_path / "b").fingerprints
 
 
+def test_queries_are_cut_with_the_words_the_index_was_cut_with(tmp_path):
+    from search import analysis
+    from search.indexer import index_library
+
+    corpus = copy_seeds(tmp_path / "corpus")
+    index = tmp_path / "index"
+    assert analysis.words("星火燎原之势") != ["星火燎原之势"]  # not a word of jieba's own
+    (corpus / "userdict.txt").write_text("星火燎原之势 50000\n", "utf-8")
+    index_library(Settings.for_corpus(corpus, index))
+    library = Library(index)
+    assert analysis.words("星火燎原之势", library.snapshot().user_dict) == ["星火燎原之势"]
+    # The corpus's dictionary edited after the run: queries keep the run's words …
+    (corpus / "userdict.txt").write_text("三会一课制度 50000\n", "utf-8")
+    assert analysis.words("星火燎原之势", library.snapshot().user_dict) == ["星火燎原之势"]
+    # … until the next run (a rebuild: the dictionary is part of the fingerprint).
+    index_library(Settings.for_corpus(corpus, index))
+    user_dict = Library(index).snapshot().user_dict
+    assert analysis.words("星火燎原之势", user_dict) != ["星火燎原之势"]
+    assert analysis.words("三会一课制度", user_dict) == ["三会一课制度"]
+
+
 # ---------------------------------------------------------------- the flags, from a real command line
 
 def _env(**extra: str) -> dict:

@@ -11,6 +11,7 @@ from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import Storage
 from whoosh.index import FileIndex
 
+from ..analysis import USER_DICT_NAME
 from ..schema import build_schema
 from .container import file_crc
 from .snapshot import INDEX_NAME, IndexDamaged, Snapshot
@@ -94,7 +95,7 @@ def wipe(index_dir: Path) -> None:
             continue
         if p.is_dir() and (p.name.startswith(("gen-", ".gen-")) or p.name == f"{INDEX_NAME}.tmp"):
             shutil.rmtree(p, ignore_errors=True)
-        elif p.name.startswith(_OURS) or p.name in _LEGACY or p.name in (VERIFIED_FILE, "skipped.json"):
+        elif p.name.startswith(_OURS) or p.name in _LEGACY or p.name in (VERIFIED_FILE, "skipped.json", USER_DICT_NAME):
             try:
                 p.unlink()
             except OSError:
