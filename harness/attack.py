@@ -36,8 +36,12 @@ def search_json(index: Path, query: str) -> dict:
 
 
 def peak_rss_mb(code: str, timeout: float = 300) -> tuple[float, str]:
-    """Run `code` in a fresh Python; its peak resident memory (MB) and stdout."""
-    wrapped = code + "\nimport resource, sys\nprint('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    """Run `code` in a fresh Python; its peak resident memory (MB) and stdout.
+    The peak is VmHWM, the child's own: getrusage's ru_maxrss also counts the
+    parent's peak when the child was started by vfork and exec (as subprocess
+    does), so it grew with the test run's own memory."""
+    wrapped = code + ("\nimport re\nprint('RSS', re.search(r'VmHWM:\\s*(\\d+)', "
+                      "open('/proc/self/status').read()).group(1))\n")
     done = subprocess.run([sys.executable, "-c", wrapped], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
                           check=False)
     assert done.returncode == 0, done.stderr
