@@ -118,3 +118,25 @@ def serve(out: TextIO, handle: Callable[[dict], dict], ready: dict) -> None:
             answer = {"error": f"{type(exc).__name__}: {exc}"}
         out.write(json.dumps(answer, ensure_ascii=False) + "\n")
     out.close()
+
+
+def peer_main(argv: list[str], doc: str, worker_class, build: Callable, update: Callable) -> None:
+    """A peer script's commands: `worker INDEX` (answer requests on stdin),
+    `build TEXTS MANIFEST INDEX`, `update INDEX` (changes as JSON on stdin)."""
+    from pathlib import Path
+
+    command, *args = argv
+    if command == "worker":
+        out = channel()
+        started = time.perf_counter()
+        worker = worker_class(Path(args[0]))
+        serve(out, worker.handle, {"ready": True, "load_s": time.perf_counter() - started,
+                                   "settings": worker.settings()})
+        return
+    if command == "build":
+        result = build(Path(args[0]), Path(args[1]), Path(args[2]))
+    elif command == "update":
+        result = update(Path(args[0]), json.load(sys.stdin))
+    else:
+        raise SystemExit(doc)
+    print(json.dumps(result))

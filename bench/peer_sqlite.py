@@ -152,21 +152,7 @@ class Worker:
 
 
 def main(argv: list[str]) -> None:
-    command, *args = argv
-    if command == "worker":
-        out = pc.channel()
-        started = time.perf_counter()
-        worker = Worker(Path(args[0]))
-        pc.serve(out, worker.handle, {"ready": True, "load_s": time.perf_counter() - started,
-                                      "settings": worker.settings()})
-        return
-    if command == "build":
-        result = build(Path(args[0]), Path(args[1]), Path(args[2]))
-    elif command == "update":
-        result = update(Path(args[0]), json.load(sys.stdin))
-    else:
-        raise SystemExit(__doc__)
-    print(json.dumps(result))
+    pc.peer_main(argv, __doc__, Worker, build, update)
 
 
 if __name__ == "__main__":
