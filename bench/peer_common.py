@@ -120,6 +120,15 @@ def serve(out: TextIO, handle: Callable[[dict], dict], ready: dict) -> None:
     out.close()
 
 
+class PeerWorker:
+    """A peer's query worker: `keyword(terms, filter)` and `phrase(needle, sort, page)`, each timed."""
+
+    def handle(self, req: dict) -> dict:
+        if req["op"] == "keyword":
+            return timed(lambda: self.keyword(req["terms"], req.get("filter")))
+        return timed(lambda: self.phrase(req["phrase"], req.get("sort", "rank"), req.get("page", 1)))
+
+
 def peer_main(argv: list[str], doc: str, worker_class, build: Callable, update: Callable) -> None:
     """A peer script's commands: `worker INDEX` (answer requests on stdin),
     `build TEXTS MANIFEST INDEX`, `update INDEX` (changes as JSON on stdin)."""

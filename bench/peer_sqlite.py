@@ -97,7 +97,7 @@ def _quoted(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-class Worker:
+class Worker(pc.PeerWorker):
     def __init__(self, db: Path):
         self.con = sqlite3.connect(db, check_same_thread=False)
         size = db.stat().st_size
@@ -145,10 +145,6 @@ class Worker:
         ranked = self._ranked(_quoted(needle), None) if len(needle) >= MIN_TRIGRAM else self._scan(needle, None)
         return {**pc.phrase_answer(self.bodies, ranked, needle, sort, page), "answered": True}
 
-    def handle(self, req: dict) -> dict:
-        if req["op"] == "keyword":
-            return pc.timed(lambda: self.keyword(req["terms"], req.get("filter")))
-        return pc.timed(lambda: self.phrase(req["phrase"], req.get("sort", "rank"), req.get("page", 1)))
 
 
 def main(argv: list[str]) -> None:

@@ -134,7 +134,7 @@ def update(index_dir: Path, touched: list[dict]) -> dict:
     return {"seconds": time.perf_counter() - started, "updated": len(touched)}
 
 
-class Worker:
+class Worker(pc.PeerWorker):
     def __init__(self, index_dir: Path):
         self.index = tantivy.Index.open(str(index_dir))
         self.index.reload()
@@ -186,10 +186,6 @@ class Worker:
         ranked = self._rowids(result.hits)
         return {**pc.phrase_answer(self.bodies, ranked, needle, sort, page), "answered": True}
 
-    def handle(self, req: dict) -> dict:
-        if req["op"] == "keyword":
-            return pc.timed(lambda: self.keyword(req["terms"], req.get("filter")))
-        return pc.timed(lambda: self.phrase(req["phrase"], req.get("sort", "rank"), req.get("page", 1)))
 
 
 def main(argv: list[str]) -> None:

@@ -30,7 +30,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from queries_hard import hard_classes
+from queries_hard import distinct, hard_classes
 
 from search.analysis import cut_folded, fold
 
@@ -105,18 +105,6 @@ def _by_df(counter: Counter, keep) -> list[str]:
     return [w for w, _ in sorted(counter.items(), key=lambda p: (-p[1], p[0])) if keep(w)]
 
 
-def _distinct(cands, k: int, exclude: set[str]) -> list[str]:
-    """The first k candidates none of which contains another."""
-    out: list[str] = []
-    for c in cands:
-        if len(out) >= k:
-            break
-        if c in exclude or any(c in o or o in c for o in out):
-            continue
-        out.append(c)
-    return out
-
-
 def _rare(cands: list[str], rng: random.Random, k: int, corpus: Corpus, limit: int) -> list[str]:
     """Shuffled candidates in 1..limit-1 reports."""
     cands = list(cands)
@@ -161,11 +149,11 @@ def choose(folded: list[str], raw_of: Callable[[int], str], metas: list[dict],
     exclude = set(WARMUP.values())
 
     long_words = _by_df(word_df, lambda w: len(w) >= 3 and w not in exclude)
-    common = _distinct([w for w in long_words if word_df[w] >= 0.2 * s], 4 * q, exclude)
+    common = distinct([w for w in long_words if word_df[w] >= 0.2 * s], 4 * q, exclude)
     rare_words = _rare([w for w in long_words if word_df[w] == 1], rng, q, corpus, limit)
     mid = _by_df(word_df, lambda w: w not in exclude and 0.05 * s <= word_df[w] <= 0.6 * s)
     and3 = _triples(mid, sample, rng, q)
-    phrase_common = _distinct(_by_df(phrase_df, lambda p: phrase_df[p] >= 0.1 * s), q, exclude)
+    phrase_common = distinct(_by_df(phrase_df, lambda p: phrase_df[p] >= 0.1 * s), q, exclude)
     phrase_rare = _rare(_by_df(phrase_df, lambda p: phrase_df[p] == 1), rng, q, corpus, limit)
     hard = hard_classes(sample, tokens_by_doc, q, rng)
     short = hard["short"]

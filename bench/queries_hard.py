@@ -79,7 +79,7 @@ def crossword(tokens_by_doc: list[list[str]], k: int) -> list[str]:
             if len(a) >= 2 and len(b) >= 2 and CJK.fullmatch(a) and CJK.fullmatch(b):
                 seen.update((a[-1] + b[0], a[-1] + b[:2], a[-2:] + b[0]))
         df.update(seen)
-    return _distinct([s for s, _ in df.most_common() if s not in vocab], k)
+    return distinct([s for s, _ in df.most_common() if s not in vocab], k)
 
 
 def punctuated(tokens_by_doc: list[list[str]], k: int, rng: random.Random) -> list[str]:
@@ -102,10 +102,10 @@ def punctuated(tokens_by_doc: list[list[str]], k: int, rng: random.Random) -> li
                     runs.add(run)
         df.update(runs)
     ranked = [s for s, _ in df.most_common()]
-    top = _distinct(ranked, k // 2)
+    top = distinct(ranked, k // 2)
     rest = [s for s in ranked if df[s] >= 2 and s not in top]
     rng.shuffle(rest)
-    return top + _distinct(rest, k - len(top), set(top))
+    return top + distinct(rest, k - len(top), set(top))
 
 
 def latin(sample: list[str], k: int) -> list[str]:
@@ -124,7 +124,7 @@ def latin(sample: list[str], k: int) -> list[str]:
     return out
 
 
-def _distinct(cands: list[str], k: int, exclude: set[str] | None = None) -> list[str]:
+def distinct(cands: list[str], k: int, exclude: set[str] | None = None) -> list[str]:
     """The first k candidates none of which contains another."""
     exclude = exclude or set()
     out: list[str] = []
