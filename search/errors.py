@@ -9,6 +9,8 @@ and keep their details as attributes.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 MAX_QUERY_CHARS = 200
 
 
@@ -90,6 +92,27 @@ class Unavailable(ReportsError):
 class SettingsError(Unavailable):
     """A settings file (rules, dictionary, type and level lists) is broken; the
     message names the file, the line and the rule."""
+
+
+class NoIndex(Unavailable):
+    """No usable index: none yet, another version's, or damaged."""
+
+    headline = "索引还没有建好，或需要重建。请运行 reports index 建立索引（reports serve 启动时也会先建索引）。"
+
+    def __init__(self, index_dir: Path, message: str | None = None):
+        super().__init__(message or f"{index_dir}/ 中没有索引 —— 请先运行 reports index")
+
+
+class IndexDamaged(NoIndex):
+    """Index files that cannot be used as they are."""
+
+    def __init__(self, index_dir: Path, what: str, old_format: bool = False):
+        if old_format:
+            message = f"索引由另一版本的报告检索写成（{what}）—— 请运行 `reports index` 重建"
+        else:
+            message = f"索引已损坏：{what} —— 请运行 `reports index --rebuild` 重建"
+        super().__init__(index_dir, message)
+        self.what, self.old_format = what, old_format
 
 
 # ------------------------------------------------------------------ 500: the command line's own

@@ -9,6 +9,8 @@ with one search per segment. Python touches each occurrence only to group it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from . import analysis
@@ -22,24 +24,43 @@ SENTENCE_REACH = 300   # characters each side read to find an occurrence's sente
 
 class Occurrences:
     """The occurrences of a folded string in the given reports, report by
-    report in the order of `ranked`, offsets ascending within a report."""
+    report in the order of `ranked`, offsets ascending within a report.
+    `ranked` may be only the first reports of the order, with `rest` giving
+    the whole order when more are read (ordering every report of a common
+    phrase costs more than the page that is shown)."""
 
-    def __init__(self, gen: Snapshot, needle: str, ranked: list[int], found: Found):
+    def __init__(self, gen: Snapshot, needle: str, ranked: np.ndarray, found: Found,
+                 rest: Callable[[], np.ndarray] | None = None):
         self.gen, self.needle, self.found = gen, needle, found
-        self.ranked = np.asarray(ranked, np.int64)
-        if found.offsets is not None and len(self.ranked):
-            at = np.searchsorted(found.docs, self.ranked)
-            self._start = found.ptr[at]
-            self._count = found.ptr[at + 1] - self._start
-        else:
-            self._start = self._count = None
+        self._rest = rest
+        self._set_order(np.asarray(ranked, np.int64))
         self._read = 0   # reports read by searching their text (no offsets kept)
         self._cache: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
+    def _set_order(self, ranked: np.ndarray) -> None:
+        self.ranked = ranked
+        if self.found.offsets is not None and len(ranked):
+            at = np.searchsorted(self.found.docs, ranked)
+            self._start = self.found.ptr[at]
+            self._count = self.found.ptr[at + 1] - self._start
+            self._cum = np.cumsum(self._count)
+        else:
+            self._start = self._count = self._cum = None
+
+    def _read_all(self) -> None:
+        """From now on, the whole order (its head is the order so far)."""
+        if self._rest is not None:
+            rest, self._rest = self._rest, None
+            self._set_order(np.asarray(rest(), np.int64))
+
     def first(self, limit: int) -> tuple[np.ndarray, np.ndarray]:
         """(reports, offsets) of the first `limit` occurrences."""
-        if self._start is not None:
-            cum = np.cumsum(self._count)
+        if self.found.offsets is not None:
+            if self._rest is not None and (not len(self.ranked) or limit > int(self._cum[-1])):
+                self._read_all()
+            if self._start is None:
+                return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            cum = self._cum
             limit = min(limit, int(cum[-1]) if len(cum) else 0)
             if limit <= 0:
                 return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -50,7 +71,12 @@ class Occurrences:
             index = np.repeat(starts - first, counts) + np.arange(int(counts.sum()))
             return np.repeat(self.ranked[:n_docs], counts), self.found.offsets[index]
         docs, offsets = self._cache
-        while len(docs) < limit and self._read < len(self.ranked):
+        while len(docs) < limit:
+            if self._read >= len(self.ranked):
+                if self._rest is None:
+                    break
+                self._read_all()
+                continue
             d = int(self.ranked[self._read])
             self._read += 1
             found = find_all(self.gen.folded(d), self.needle)
@@ -106,26 +132,35 @@ def sentences(gen: Snapshot, docs: np.ndarray, offsets: np.ndarray,
 
 def holders(gen: Snapshot, keys: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """For each sentence key: the live reports holding that sentence and how
-    often (one search per segment for all the keys)."""
+    often (one search per segment for all the keys, gathered together)."""
     keys = np.unique(np.asarray(keys, np.uint64))
     keys = keys[keys != 0]
-    parts: dict[int, list] = {int(k): [] for k in keys.tolist()}
+    which, docs, tfs = [], [], []
     for part in gen.parts:
         table = part.data.sentences
         a = np.searchsorted(table.keys, keys, side="left")
-        b = np.searchsorted(table.keys, keys, side="right")
-        for k, x, y in zip(keys.tolist(), a.tolist(), b.tolist(), strict=True):
-            if y > x:
-                local = np.asarray(table.docs[x:y]).astype(np.int64)
-                keep = ~part.deleted[local]
-                parts[k].append((local[keep] + part.base, np.asarray(table.values[0][x:y])[keep]))
-    out = {}
-    for k, found in parts.items():
-        if found:
-            out[k] = (np.concatenate([f[0] for f in found]),
-                      np.concatenate([f[1] for f in found]).astype(np.int64))
-        else:
-            out[k] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        n = np.searchsorted(table.keys, keys, side="right") - a
+        hit = np.flatnonzero(n)
+        if not len(hit):
+            continue
+        runs = n[hit]
+        first = np.concatenate([[0], np.cumsum(runs)[:-1]])
+        rows = np.repeat(a[hit] - first, runs) + np.arange(int(runs.sum()))
+        local = np.asarray(table.docs)[rows].astype(np.int64)
+        keep = ~part.deleted[local]
+        which.append(np.repeat(hit, runs)[keep])
+        docs.append(local[keep] + part.base)
+        tfs.append(np.asarray(table.values[0])[rows][keep].astype(np.int64))
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    out = {int(k): empty for k in keys.tolist()}
+    if which:
+        which_all = np.concatenate(which)
+        order = np.argsort(which_all, kind="stable")   # segment by segment within a key
+        which_all, docs_all, tf_all = which_all[order], np.concatenate(docs)[order], np.concatenate(tfs)[order]
+        bounds = np.flatnonzero(np.diff(which_all)) + 1
+        for w, d, t in zip(which_all[np.concatenate([[0], bounds])].tolist(), np.split(docs_all, bounds),
+                           np.split(tf_all, bounds), strict=True):
+            out[int(keys[w])] = (d, t)
     return out
 
 

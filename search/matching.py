@@ -45,13 +45,16 @@ def _empty() -> Found:
     return Found(z, z, z, np.zeros(1, np.int64))
 
 
-def find(snap: Snapshot, needle: str) -> Found:
+def find(snap: Snapshot, needle: str, offsets: bool = True) -> Found:
     """Every live report whose folded text holds `needle` (a folded string),
-    in number order, with its non-overlapping count (and offsets)."""
+    in number order, with its non-overlapping count (and, if `offsets`,
+    where it occurs: without them, counting needs no sort of the positions)."""
     if not needle or "\n" in needle:
         return _empty()
     gram = int(term_gram_keys(needle)[0]) if len(needle) <= 2 else None
-    docs_out, counts_out, offsets_out = [], [], []
+    docs_out, counts_out = [], []
+    overlaps = _overlaps_itself(needle)
+    offsets_out: list | None = [] if offsets else None
     for part in snap.parts:
         data = part.data
         if gram is not None:
@@ -70,16 +73,24 @@ def find(snap: Snapshot, needle: str) -> Found:
         lo, hi = data.suffix.range(pattern)
         if hi <= lo:
             continue
+        if offsets_out is None and not overlaps:  # counts only: no sort of the positions
+            local = data.suffix.docs_of(data.suffix.positions(lo, hi))
+            counts = np.bincount(local, minlength=data.n)
+            counts[part.deleted] = 0
+            docs = np.flatnonzero(counts)
+            docs_out.append(docs + part.base)
+            counts_out.append(counts[docs].astype(np.int64))
+            continue
         positions = np.sort(data.suffix.positions(lo, hi))
         local = data.suffix.docs_of(positions)
-        if _overlaps_itself(needle):
+        if overlaps:
             taken = _non_overlapping(positions, local, len(needle))
             positions, local = positions[taken], local[taken]
         keep = ~part.deleted[local]
         positions, local = positions[keep], local[keep]
-        docs, first, counts = np.unique(local, return_index=True, return_counts=True)
+        docs, counts = _runs(local)
         docs_out.append(docs + part.base)
-        counts_out.append(counts.astype(np.int64))
+        counts_out.append(counts)
         if offsets_out is not None:
             offsets_out.append(positions - np.asarray(data.doc_starts)[local])
     if not docs_out:
@@ -90,6 +101,15 @@ def find(snap: Snapshot, needle: str) -> Found:
     ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     offsets = np.concatenate(offsets_out) if offsets_out else np.zeros(0, np.int64)
     return Found(docs, counts, offsets, ptr)
+
+
+def _runs(sorted_docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and how often each occurs
+    (np.unique without its sort)."""
+    if not len(sorted_docs):
+        return sorted_docs.astype(np.int64), np.zeros(0, np.int64)
+    starts = np.concatenate([[0], np.flatnonzero(sorted_docs[1:] != sorted_docs[:-1]) + 1])
+    return sorted_docs[starts].astype(np.int64), np.diff(np.append(starts, len(sorted_docs)))
 
 
 def doc_counts(snap: Snapshot, needle: str) -> tuple[np.ndarray, np.ndarray]:

@@ -32,6 +32,8 @@ PER_PAGE = 50
 COLLOCATION_SAMPLE = 2000  # occurrences (in rank order) the word lists are counted over
 SORT_AT_MOST = 10000      # occurrences (in rank order) a sort by context orders: past this,
                           # making every line of 的 or ， took seconds of a server thread
+RANKED_FIRST = SORT_AT_MOST  # reports put in order at first: they hold at least SORT_AT_MOST
+                          # occurrences; the rest are ordered only if a page reads past them
 ALSO_IN_SHOWN = 20         # reports listed for a group of copies
 WINDOW = 10               # characters cut by jieba on each side for them
 SENTENCE_SHOWN = 300      # characters of a line's sentence shown, at most
@@ -103,8 +105,10 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
     needle = analysis.fold_query(phrase)
 
     filters = filters or Filters()
-    docs, counts, ranked = _matches(library, gen, needle, filters)
-    occurrences = Occurrences(gen, needle, ranked, library.find(gen, needle))
+    docs, counts, scores = _matches(library, gen, needle, filters)
+    occurrences = Occurrences(
+        gen, needle, docs[sort_order(gen, docs, scores, "relevance", RANKED_FIRST)], library.find(gen, needle),
+        rest=lambda: docs[sort_order(gen, docs, scores, "relevance")])
     count_of = np.zeros(gen.n, dtype=np.int64)  # occurrences per report, 0 outside the result
     count_of[docs] = counts
     in_one_sentence = needle and not any(c in needle for c in analysis.SENTENCE_ENDS)
@@ -134,20 +138,18 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
 
 
 def _matches(library: Library, gen: Snapshot, needle: str,
-             filters: Filters) -> tuple[np.ndarray, np.ndarray, list[int]]:
+             filters: Filters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The reports holding the phrase under the filters, its count in each,
-    and the reports in rank order; kept, so that the next page or another
-    sort of it costs no ranking."""
+    and their scores; kept, so that the next page or another sort of it
+    costs no ranking."""
     key = ("phrase", gen.token, needle, _filters_key(filters))
 
     def make():
         found = library.find(gen, needle)
         keep = filter_mask(gen, filters)[found.docs] & gen.indexed[found.docs]
         docs, counts = found.docs[keep], found.counts[keep]
-        scores = rank(gen, [needle], docs, {needle: (docs, counts)})
-        return docs, counts, docs[sort_order(gen, docs, scores, "relevance")].astype(np.int64)
-    docs, counts, ranked = library.answers.get_or_make(key, make)
-    return docs, counts, ranked.tolist()
+        return docs, counts, rank(gen, [needle], docs, {needle: (docs, counts)})
+    return library.answers.get_or_make(key, make)
 
 
 def _filters_key(filters: Filters) -> str:
@@ -259,6 +261,8 @@ def _lines(gen: Snapshot, places: list[tuple[int, int]], width: int, counts: lis
     starts, ends, _ = kwic.sentences(gen, docs, offsets, width)
     types, type_names = gen.categories("type")
     levels, level_names = gen.categories("level")
+    named = [d for d, _ in places] + [m for shown in reports for m in shown[:ALSO_IN_SHOWN + 1]]
+    ids, titles = gen.strings_at("ids", named), gen.strings_at("titles", named)
     lines = []
     for i, (d, p) in enumerate(places):
         text = gen.text(d)
@@ -266,12 +270,12 @@ def _lines(gen: Snapshot, places: list[tuple[int, int]], width: int, counts: lis
         start = max(int(starts[i]), p - SENTENCE_SHOWN // 2)  # a phrase across sentences: its own start
         end = min(max(int(ends[i]), p + width), start + max(SENTENCE_SHOWN, p + width - start))
         lines.append(KwicLine(
-            id=gen.id(d), title=gen.title(d), year=int(gen.years[d]) or None, offset=p,
+            id=ids[d], title=titles[d], year=int(gen.years[d]) or None, offset=p,
             left=text[p - len(left):p], match=text[p:p + width],
             right=text[p + width:p + width + len(right)], sentence=text[start:end].strip(),
             count=counts[i], type=type_names[types[d]] if len(type_names) else "",
             level=level_names[levels[d]] if len(level_names) else "",
-            also_in=[{"id": gen.id(m), "title": gen.title(m)}
+            also_in=[{"id": ids[m], "title": titles[m]}
                      for m in dict.fromkeys(reports[i][:ALSO_IN_SHOWN + 1]) if m != d][:ALSO_IN_SHOWN]))
     return lines
 

@@ -99,34 +99,74 @@ def id_order(snap: Snapshot) -> np.ndarray:
     return found
 
 
-def sort_order(snap: Snapshot, docs: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
-    """Indices into `docs` in the order of `sort`, every tie broken in the end by id."""
-    years = snap.years[docs]
-    ids = id_order(snap)[docs]
+def tie_rank(snap: Snapshot) -> np.ndarray:
+    """Each report's place in the order that breaks ties of relevance (the
+    newer first, then by id), once per snapshot: one sort key instead of two."""
+    found = snap.derived.get("tie_rank")
+    if found is None:
+        order = np.lexsort((id_order(snap), -snap.years))
+        found = np.empty(snap.n, np.int64)
+        found[order] = np.arange(snap.n)
+        snap.derived["tie_rank"] = found
+    return found
+
+
+def sort_order(snap: Snapshot, docs: np.ndarray, scores: np.ndarray, sort: str,
+               stop: int | None = None) -> np.ndarray:
+    """Indices into `docs` in the order of `sort`, every tie broken in the end
+    by id. With `stop`, only the first `stop` are returned: the sort then
+    orders only the candidates for them (those whose first key reaches the
+    stop-th value, ties included), not every match."""
     rounded = np.round(scores, 9)
+    years = snap.years[docs]
     if sort == "newest":
-        order = np.lexsort((ids, -rounded, -years))
+        first = -years
+        order_of = lambda i: np.lexsort((id_order(snap)[docs[i]], -rounded[i], first[i]))  # noqa: E731
     elif sort == "oldest":
-        unknown_last = np.where(years == 0, 99999, years)
-        order = np.lexsort((ids, -rounded, unknown_last))
+        first = np.where(years == 0, 99999, years)   # unknown years last
+        order_of = lambda i: np.lexsort((id_order(snap)[docs[i]], -rounded[i], first[i]))  # noqa: E731
     else:  # relevance; ties go to the newer report, then by id
-        order = np.lexsort((ids, -years, -rounded))
-    return order
+        first = -rounded
+        order_of = lambda i: np.lexsort((tie_rank(snap)[docs[i]], first[i]))  # noqa: E731
+    if stop is None or stop >= len(docs) // 2:
+        everything = np.arange(len(docs))
+        return everything[order_of(everything)][:stop]
+    if stop <= 0:
+        return np.zeros(0, np.int64)
+    bound = np.partition(first, stop - 1)[stop - 1]
+    candidates = np.flatnonzero(first <= bound)
+    return candidates[order_of(candidates)][:stop]
 
 
 def sort_docs(snap: Snapshot, docs: np.ndarray, scores: np.ndarray, sort: str,
               start: int = 0, stop: int | None = None) -> list[tuple[int, float]]:
     """(doc, score) of the sorted docs[start:stop]: only the page becomes Python objects."""
-    order = sort_order(snap, docs, scores, sort)[start:stop]
+    order = sort_order(snap, docs, scores, sort, stop)[start:stop]
     return list(zip(docs[order].tolist(), scores[order].tolist(), strict=True))
 
 
 def collapse(snap: Snapshot, docs: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One report per near-duplicate group: its best-scoring member (ties: the
-    newer, then by id), whatever the sort of the page."""
+    newer, then by id), whatever the sort of the page. Only members of groups
+    of two or more are sorted; most reports are alone in theirs."""
     if not len(docs):
         return docs, scores
-    best_first = np.lexsort((id_order(snap)[docs], -snap.years[docs], -np.round(scores, 9)))
-    _, first = np.unique(snap.group[docs[best_first]], return_index=True)
-    keep = np.sort(best_first[first])
+    grouped = np.flatnonzero(_in_a_group(snap)[docs])
+    if not len(grouped):
+        return docs, scores
+    members = docs[grouped]
+    best_first = np.lexsort((tie_rank(snap)[members], -np.round(scores[grouped], 9)))
+    _, first = np.unique(snap.group[members[best_first]], return_index=True)
+    keep = np.ones(len(docs), bool)
+    keep[grouped] = False
+    keep[grouped[best_first[first]]] = True
     return docs[keep], scores[keep]
+
+
+def _in_a_group(snap: Snapshot) -> np.ndarray:
+    """Whether each report shares its near-duplicate group with another indexed one."""
+    found = snap.derived.get("in_a_group")
+    if found is None:
+        sizes = np.bincount(snap.group[snap.indexed], minlength=snap.n)
+        found = snap.derived["in_a_group"] = sizes[snap.group] > 1
+    return found

@@ -171,8 +171,12 @@ class Library:
         return found
 
     def counts(self, snap: Snapshot, needle: str) -> tuple[np.ndarray, np.ndarray]:
-        """Exact (reports, counts) of a folded string."""
-        found = self.find(snap, needle)
+        """Exact (reports, counts) of a folded string; a search needs no
+        offsets, which cost a sort of every position of a common string."""
+        found = self.answers.get(("find", snap.token, needle)) or self.answers.get(("counts", snap.token, needle))
+        if found is None:
+            found = find(snap, needle, offsets=False)
+            self.answers.put(("counts", snap.token, needle), found, size=found.nbytes + 256)
         return found.docs, found.counts
 
     def term_mask(self, snap: Snapshot, term: Term) -> np.ndarray:

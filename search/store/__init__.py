@@ -8,9 +8,10 @@
 - `policy`: which segments a run merges;
 - `writer`: a run's changes, committed at once through Whoosh's table of contents.
 """
+from ..errors import IndexDamaged, NoIndex
 from .builder import DocRecord
 from .cache import ByteBudgetCache
-from .snapshot import IndexDamaged, NoIndex, Snapshot, check
+from .snapshot import Snapshot, check
 from .writer import IndexWriter, WriteBusy
 
 __all__ = ["ByteBudgetCache", "DocRecord", "IndexDamaged", "IndexWriter", "NoIndex", "Snapshot", "WriteBusy", "check"]

@@ -12,9 +12,10 @@ from whoosh.filedb.filestore import Storage
 from whoosh.index import FileIndex
 
 from ..analysis import USER_DICT_NAME
+from ..errors import IndexDamaged
 from ..schema import build_schema
 from .container import file_crc
-from .snapshot import INDEX_NAME, IndexDamaged, Snapshot
+from .snapshot import INDEX_NAME, Snapshot
 
 VERIFIED_FILE = "verified.json"  # segments whose checksums held, by their files' sizes and times
 

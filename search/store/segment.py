@@ -152,6 +152,17 @@ class SegmentData:
         return [bytes(blob[a:b]).decode("utf-8", "surrogatepass")
                 for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
 
+    def strings_at(self, name: str, local: np.ndarray) -> list[str]:
+        """The ids or titles of many reports: one read of the blob's span."""
+        if not len(local):
+            return []
+        blob, offsets = self._blobs[name]
+        starts, ends = np.asarray(offsets)[local], np.asarray(offsets)[local + 1]
+        lo = int(starts.min())
+        raw = bytes(blob[lo:int(ends.max())])
+        return [raw[a:b].decode("utf-8", "surrogatepass")
+                for a, b in zip((starts - lo).tolist(), (ends - lo).tolist(), strict=True)]
+
     def id(self, d: int) -> str:
         return self._string("ids", d)
 

@@ -20,7 +20,7 @@ from whoosh.reading import SegmentReader
 
 from .. import dedup
 from ..analysis import USER_DICT_NAME, fold, text_key
-from ..errors import Unavailable
+from ..errors import IndexDamaged
 from .cache import ByteBudgetCache
 from .container import Damaged
 from .segment import OldFormat, SegmentData, companion_path, key_of
@@ -34,27 +34,6 @@ def _toc_stamp(index_dir: Path, generation: int) -> tuple:
     except OSError:
         return ()
     return st.st_ino, st.st_mtime_ns, st.st_size
-
-
-class NoIndex(Unavailable):
-    """No usable index: none yet, another version's, or damaged."""
-
-    headline = "索引还没有建好，或需要重建。请运行 reports index 建立索引（reports serve 启动时也会先建索引）。"
-
-    def __init__(self, index_dir: Path, message: str | None = None):
-        super().__init__(message or f"{index_dir}/ 中没有索引 —— 请先运行 reports index")
-
-
-class IndexDamaged(NoIndex):
-    """Index files that cannot be used as they are."""
-
-    def __init__(self, index_dir: Path, what: str, old_format: bool = False):
-        if old_format:
-            message = f"索引由另一版本的报告检索写成（{what}）—— 请运行 `reports index` 重建"
-        else:
-            message = f"索引已损坏：{what} —— 请运行 `reports index --rebuild` 重建"
-        super().__init__(index_dir, message)
-        self.what, self.old_format = what, old_format
 
 
 @dataclass
@@ -229,6 +208,17 @@ class Snapshot:
     def title(self, d: int) -> str:
         part, local = self.part_of(d)
         return part.data.title(local)
+
+    def strings_at(self, name: str, docs: list[int]) -> dict[int, str]:
+        """{report: its id or title} for many reports, segment by segment."""
+        docs = np.unique(np.asarray(docs, np.int64))
+        which = self._part_index[docs]
+        out: dict[int, str] = {}
+        for i in np.unique(which).tolist():
+            part = self.parts[i]
+            mine = docs[which == i]
+            out.update(zip(mine.tolist(), part.data.strings_at(name, mine - part.base), strict=True))
+        return out
 
     def categories(self, key: str) -> tuple[np.ndarray, list[str]]:
         """Per-report codes and their names for a facet ("year", "type", "level", "period")."""

@@ -24,7 +24,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from .. import dedup, faults
-from ..errors import IndexBusy
+from ..errors import IndexBusy, IndexDamaged
 from ..schema import build_schema
 from . import policy
 from .builder import DocRecord, SegmentBuilder, write_edges
@@ -38,7 +38,7 @@ from .folder import (
     write_verified,
 )
 from .segment import SegmentData, companion_path, edges_path, key_of
-from .snapshot import INDEX_NAME, IndexDamaged, Snapshot
+from .snapshot import INDEX_NAME, Snapshot
 
 
 class WriteBusy(IndexBusy):
