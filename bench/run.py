@@ -253,7 +253,7 @@ class Run:
             "reports_indexed": len(self.manifest["docs"]), "exact_copies_left_out": self.manifest.get("copies"),
             "cores": os.cpu_count(), "queries_per_class": self.args.queries, "reps": timed.REPS,
             "phrase_totals_match_ripgrep": (not phrase_wrong) if truth else None,
-            "systems": systems, "ratios": summary.ratios(stats), "targets": summary.targets(systems.get("ours")),
+            "systems": systems, "ratios": summary.ratios(stats), "targets": summary.targets(systems, self.text_bytes),
             "correctness": {"wrong": wrong, "phrase_answers_checked": phrase_checked,
                             "keyword_answers_checked": kw_checked,
                             "keyword_totals_exact": not [w for w in wrong if w["class"].startswith("keyword/")]},
