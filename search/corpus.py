@@ -65,7 +65,9 @@ def _order(name: str) -> tuple[str, bool, str]:
 
 @dataclass
 class CorpusListing:
-    files: dict[str, Path] = field(default_factory=dict)  # report id -> file
+    files: dict[str, str] = field(default_factory=dict)  # report id -> its path (a str: 100 000
+                                                         # Path objects cost a run a second)
+    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # report id -> (size, mtime ns) as listed
     unlisted_dirs: list[str] = field(default_factory=list)  # folder ids ("" = the corpus) not listed
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, reason), files and folders
     ignored: Counter = field(default_factory=Counter)  # files of other types, by suffix
@@ -88,15 +90,16 @@ def list_corpus(corpus: Path) -> CorpusListing:
         folder, prefix = stack.pop()
         try:
             with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: _order(e.name))
+                # Sorted by the name shown; of names that show alike, the literal one first.
+                entries = sorted(((display_name(e.name), e) for e in it),
+                                 key=lambda p: (p[0], p[0] != p[1].name, p[1].name))
         except OSError as exc:
             listing.unlisted_dirs.append(prefix.rstrip("/"))
             reason = f"无法列出文件夹内容（{_why(exc)}），其中已收录的报告保留不动"
             listing.skipped.append((prefix or "./", reason))
             continue
         subfolders = []
-        for entry in entries:
-            shown = display_name(entry.name)
+        for shown, entry in entries:
             if shown.startswith(".") or shown in IGNORED_NAMES:
                 continue
             doc_id = prefix + shown
@@ -112,18 +115,19 @@ def list_corpus(corpus: Path) -> CorpusListing:
                 continue
             if doc_id == analysis.USER_DICT_NAME:
                 continue
-            reason = _not_a_report(entry, root)
+            reason, info = _not_a_report(entry, root)
             if reason is None and doc_id in listing.files:
                 reason = f"文件名按 GB18030 解码后与 {doc_id} 相同：请改名"
             if reason:
                 listing.skipped.append((doc_id, reason))
             else:
-                listing.files[doc_id] = Path(entry.path)
+                listing.files[doc_id] = entry.path
+                listing.stamps[doc_id] = (info.st_size, info.st_mtime_ns)
         stack.extend(reversed(subfolders))  # depth first, in name order
     return listing
 
 
-def corpus_files(corpus: Path, ignored: Counter | None = None) -> dict[str, Path]:
+def corpus_files(corpus: Path, ignored: Counter | None = None) -> dict[str, str]:
     """Report id -> file (see `list_corpus`). Files of other types are counted
     by suffix in `ignored`."""
     listing = list_corpus(corpus)
@@ -150,22 +154,23 @@ def _dir_link_reason(path: str, root: str) -> str:
     return "链接到语料库内的文件夹，不重复读取"
 
 
-def _not_a_report(entry: os.DirEntry, root: str) -> str | None:
-    """Why this file entry is not read, or None for a regular file in the corpus."""
+def _not_a_report(entry: os.DirEntry, root: str) -> tuple[str | None, os.stat_result | None]:
+    """Why this file entry is not read (None for a regular file in the
+    corpus), and its stat, which the run's plan compares with the index's."""
     if entry.is_symlink():
         target = os.path.realpath(entry.path)
         if not _inside(target, root):
-            return f"链接指向语料库之外（{display_name(target)}），不读取"
+            return f"链接指向语料库之外（{display_name(target)}），不读取", None
     try:
-        mode = entry.stat().st_mode
+        info = entry.stat()
     except OSError as exc:
         if exc.errno == errno.ENOENT:
-            return "链接指向的文件不存在"
-        return f"读不出：{_why(exc)}"
-    if not stat.S_ISREG(mode):
-        kind = next((label for test, label in _KINDS if test(mode)), "特殊文件")
-        return f"不是普通文件（{kind}），不读取"
-    return None
+            return "链接指向的文件不存在", None
+        return f"读不出：{_why(exc)}", None
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((label for test, label in _KINDS if test(info.st_mode)), "特殊文件")
+        return f"不是普通文件（{kind}），不读取", None
+    return None, info
 
 
 def _why(exc: OSError) -> str:
@@ -220,7 +225,7 @@ def _named(folder: str, want: str) -> Iterator[str]:
 
 # ----------------------------------------------------------------- digests
 
-def file_digest(path: Path) -> tuple[str, int]:
+def file_digest(path: str | Path) -> tuple[str, int]:
     """(content hash, size). Streams the file; one larger than a reader would
     ever read is not read at all (its hash stands for size and mtime). Only a
     regular file is opened for reading: a FIFO must not block the run."""

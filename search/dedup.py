@@ -76,7 +76,7 @@ def similar_pairs(sketches: np.ndarray, eligible: np.ndarray,
     everything, never the old reports among themselves again)."""
     n = len(sketches)
     eligible = eligible & (sketches != EMPTY).any(axis=1) if n else eligible
-    pairs = _candidate_pairs(sketches, eligible)
+    pairs = _candidate_pairs(sketches, eligible, new)
     if new is not None and len(pairs):
         pairs = pairs[new[pairs[:, 0]] | new[pairs[:, 1]]]
     if not len(pairs):
@@ -112,25 +112,38 @@ def _root(parent: np.ndarray, i: int) -> int:
     return int(i)
 
 
-def _band_keys(band: np.ndarray) -> np.ndarray:
-    """One uint64 per row of a band (a rare collision only adds a candidate)."""
-    keys = np.zeros(len(band), dtype=np.uint64)
-    for column in band.T.astype(np.uint64):
-        keys = _mix(keys * np.uint64(0x9E3779B97F4A7C15) + column)
+def _band_keys(sketches: np.ndarray) -> np.ndarray:
+    """One uint64 per row and band (n, BINS // BAND): the band's bins read as
+    two 64-bit words, mixed (a rare collision only adds a candidate)."""
+    words = np.ascontiguousarray(sketches, dtype=np.uint16).view(np.uint64)  # 4 bins a word
+    per_band = BAND // 4
+    keys = np.zeros((len(sketches), BINS // BAND), dtype=np.uint64)
+    for k in range(per_band):
+        keys = _mix(keys * np.uint64(0x9E3779B97F4A7C15) + words[:, k::per_band])
     return keys
 
 
-def _candidate_pairs(sketches: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+def _candidate_pairs(sketches: np.ndarray, eligible: np.ndarray, new: np.ndarray | None = None) -> np.ndarray:
     """Pairs (a, b), a < b, that agree on a whole band of some band position.
     Within a run of equal bands each member pairs with the run's first and
-    with its neighbour, so a big run costs pairs linear in its size."""
+    with its neighbour, so a big run costs pairs linear in its size. With
+    `new`, only the runs holding a new report are formed (the same runs, so
+    the same pairs with a new member, without sorting the whole library)."""
     found = []
-    for start in range(0, BINS, BAND):
-        band = sketches[:, start:start + BAND]
-        rows = np.flatnonzero(eligible & (band != EMPTY).all(axis=1))
+    if not len(sketches):
+        return np.zeros((0, 2), dtype=np.int64)
+    all_keys = _band_keys(sketches)
+    full = (sketches != EMPTY).reshape(len(sketches), BINS // BAND, BAND).all(axis=2)
+    for b in range(BINS // BAND):
+        rows = np.flatnonzero(eligible & full[:, b])
         if len(rows) < 2:
             continue
-        keys = _band_keys(band[rows])
+        keys = all_keys[rows, b]
+        if new is not None:
+            keep = np.isin(keys, keys[new[rows]])
+            rows, keys = rows[keep], keys[keep]
+            if len(rows) < 2:
+                continue
         order = np.argsort(keys, kind="stable")
         rows, keys = rows[order], keys[order]
         same = keys[1:] == keys[:-1]

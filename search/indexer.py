@@ -103,7 +103,7 @@ def _disk_full(corpus: Path, index_dir: Path) -> str:
         free = shutil.disk_usage(index_dir).free
     except OSError:
         free = 0
-    need = sum(p.stat().st_size for p in list_corpus(corpus).files.values()) * INDEX_PER_TEXT
+    need = sum(size for size, _ in list_corpus(corpus).stamps.values()) * INDEX_PER_TEXT
     return (f"磁盘已满：索引约需 {need / 1e6:.0f} MB，{index_dir}/ 所在的磁盘只剩 {free / 1e6:.0f} MB；"
             f"索引保持原样 —— 腾出空间后再运行")
 
@@ -175,8 +175,11 @@ def _plan(snap, listing, index_dir: Path, summary: IndexSummary) -> _Plan:
     remembered = _read_skipped(index_dir) if snap is not None else {}
     for doc_id, path in files.items():
         try:
-            st = os.stat(path)
-            if stamps.get(doc_id) == (st.st_size, st.st_mtime_ns):
+            listed = listing.stamps.get(doc_id)  # as the listing saw it: no second stat
+            if listed is None:
+                st = os.stat(path)
+                listed = (st.st_size, st.st_mtime_ns)
+            if stamps.get(doc_id) == listed:
                 summary.unchanged += 1  # same size and time as when it was hashed: not read
                 continue
             digest, size = file_digest(path)
@@ -190,7 +193,7 @@ def _plan(snap, listing, index_dir: Path, summary: IndexSummary) -> _Plan:
             summary.skipped.append((doc_id, remembered[doc_id][1]))  # unchanged: not read again
             plan.still_skipped[doc_id] = remembered[doc_id]
         else:
-            plan.todo.append((path, doc_id, digest, size, st.st_mtime_ns))
+            plan.todo.append((path, doc_id, digest, size, listed[1]))
     gone = {doc_id for doc_id in set(indexed) - set(files) if not listing.covers(doc_id)}
     # The old version of every changed file goes, whether or not the new one reads.
     plan.drop = gone | {job[1] for job in plan.todo if job[1] in indexed}
@@ -199,7 +202,7 @@ def _plan(snap, listing, index_dir: Path, summary: IndexSummary) -> _Plan:
     return plan
 
 
-def _rehome_copies(snap, plan: _Plan, files: dict[str, Path]) -> None:
+def _rehome_copies(snap, plan: _Plan, files: dict[str, str]) -> None:
     """A copy has no text of its own: when its source goes, it is read again."""
     indexed = plan.indexed
     dropped = {indexed[i][0] for i in plan.drop}
@@ -213,7 +216,7 @@ def _rehome_copies(snap, plan: _Plan, files: dict[str, Path]) -> None:
     rehome &= set(files)
     for doc_id in sorted(rehome):
         path = files[doc_id]
-        st = path.stat()
+        st = os.stat(path)
         plan.todo.append((path, doc_id, indexed[doc_id][1], st.st_size, st.st_mtime_ns))
     plan.drop |= rehome
     plan.rehome = rehome

@@ -28,7 +28,7 @@ IN_PROCESS_BELOW = 24  # fewer changed files than this: no worker processes
 IN_FLIGHT_PER_WORKER = 8  # analysed files waiting for the main process, at most
 
 
-def analyse(path: Path, doc_id: str, digest: str, size: int, setup: Analysis, mtime: int = 0) -> DocRecord:
+def analyse(path: str | Path, doc_id: str, digest: str, size: int, setup: Analysis, mtime: int = 0) -> DocRecord:
     """One file -> DocRecord, with the rules, lists and words of the run's
     start. Raises UnreadableFile with the reason."""
     document = read_document(path)

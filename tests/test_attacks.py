@@ -77,7 +77,7 @@ def test_undecodable_and_colliding_names(tmp_path):
     write_bytes_name(corpus, "工作.txt".encode("gbk"), "另一份\n同名的 GBK 文件。\n")
     listing = list_corpus(corpus)
     assert "\ufffd\ufffd\ufffd.txt" in listing.files or any("\ufffd" in i for i in listing.files)
-    assert "工作.txt" in listing.files and listing.files["工作.txt"].name == "工作.txt"  # the literal one
+    assert "工作.txt" in listing.files and Path(listing.files["工作.txt"]).name == "工作.txt"  # the literal one
     assert any(doc_id == "工作.txt" and "相同" in reason for doc_id, reason in listing.skipped)
     index = tmp_path / "index"
     built = reports("index", str(corpus), "--index", str(index))
