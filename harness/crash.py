@@ -177,7 +177,7 @@ def leftovers(index: Path) -> list[str]:
     ix = whoosh_index.open_dir(index)
     live = {s.segment_id() for s in ix._read_toc().segments}
     toc = f"_MAIN_{ix.latest_generation()}.toc"
-    keep = {".lock", "MAIN_WRITELOCK", "skipped.json", "verified.json", "userdict.txt", toc}
+    keep = {".lock", "MAIN_WRITELOCK", "skipped.json", "stamps.json", "verified.json", "userdict.txt", toc}
     return sorted(p.name for p in index.iterdir()
                   if p.name not in keep and p.name.partition(".")[0] not in live)
 

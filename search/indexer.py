@@ -31,6 +31,7 @@ from .store import IndexDamaged, IndexWriter
 from .workers import run_jobs
 
 SKIPPED_FILE = "skipped.json"  # files that could not be read, by content hash
+STAMPS_FILE = "stamps.json"    # files hashed again and found unchanged: their new (size, mtime)
 INDEX_PER_TEXT = 3  # the index takes up to this many bytes per byte of text
 # Reasons that a change on this machine (not in the file) can cure: tried again every run.
 _RETRY_REASONS = ("旧版", "读不出", "无法分析")
@@ -151,6 +152,9 @@ class _Plan:
     drop: set[str] = field(default_factory=set)
     rehome: set[str] = field(default_factory=set)    # copies read again: their source goes
     still_skipped: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (hash, reason)
+    # id -> (size, mtime, hash): files whose time changed but not their content (a copied
+    # folder): remembered, so that the next run does not hash them again
+    restamped: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
 
 def _indexed_files(snap) -> tuple[dict[str, tuple[int, str]], dict[str, tuple[int, int]]]:
@@ -174,6 +178,7 @@ def _plan(snap, listing, index_dir: Path, summary: IndexSummary) -> _Plan:
     indexed, stamps = _indexed_files(snap)
     plan = _Plan(indexed)
     remembered = _read_skipped(index_dir) if snap is not None else {}
+    restamped = _read_stamps(index_dir) if snap is not None else {}
     for doc_id, path in files.items():
         try:
             listed = listing.stamps.get(doc_id)  # as the listing saw it: no second stat
@@ -183,13 +188,18 @@ def _plan(snap, listing, index_dir: Path, summary: IndexSummary) -> _Plan:
             if stamps.get(doc_id) == listed:
                 summary.unchanged += 1  # same size and time as when it was hashed: not read
                 continue
+            known = indexed.get(doc_id)
+            if known is not None and restamped.get(doc_id) == (*listed, known[1]):
+                summary.unchanged += 1  # hashed by an earlier run at this size and time
+                plan.restamped[doc_id] = restamped[doc_id]
+                continue
             digest, size = file_digest(path)
         except OSError as exc:
             summary.skipped.append((doc_id, f"读不出：{exc.strerror or exc}"))
             continue
-        known = indexed.get(doc_id)
         if known is not None and known[1] == digest:
             summary.unchanged += 1
+            plan.restamped[doc_id] = (*listed, digest)
         elif doc_id not in indexed and remembered.get(doc_id, (None,))[0] == digest:
             summary.skipped.append((doc_id, remembered[doc_id][1]))  # unchanged: not read again
             plan.still_skipped[doc_id] = remembered[doc_id]
@@ -233,7 +243,7 @@ def _apply_changes(corpus: Path, index_dir: Path, setup: Analysis, writer: Index
     faults.crash_point("walked")
     if not plan.todo and not plan.drop:
         writer.cancel()
-        _write_skipped(index_dir, plan.still_skipped, summary)
+        _write_skipped(index_dir, plan, summary)
         summary.reports = snap.report_count if snap is not None else 0
         summary.generation = writer.generation
         return summary
@@ -245,7 +255,7 @@ def _apply_changes(corpus: Path, index_dir: Path, setup: Analysis, writer: Index
     if not summary.changed and snap is not None and not writer.rebuild:
         writer.cancel()  # every changed file was unreadable and new
         summary.reports, summary.generation = snap.report_count, writer.generation
-        _write_skipped(index_dir, plan.still_skipped, summary)
+        _write_skipped(index_dir, plan, summary)
         return summary
     if threading.current_thread() is threading.main_thread():
         # From the commit on, Ctrl+C waits for the run's end (index_corpus puts
@@ -253,7 +263,7 @@ def _apply_changes(corpus: Path, index_dir: Path, setup: Analysis, writer: Index
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     _write_words(index_dir, setup.words)
     summary.generation = writer.commit()
-    _write_skipped(index_dir, plan.still_skipped, summary)
+    _write_skipped(index_dir, plan, summary)
     summary.reports = _report_count(index_dir)
     return summary
 
@@ -329,10 +339,24 @@ def _write_words(index_dir: Path, words: analysis.Words) -> None:
     os.replace(tmp, index_dir / analysis.USER_DICT_NAME)
 
 
-def _write_skipped(index_dir: Path, skipped: dict[str, tuple[str, str]], summary: IndexSummary) -> None:
-    tmp = index_dir / f".{SKIPPED_FILE}.tmp"
+def _read_stamps(index_dir: Path) -> dict[str, tuple[int, int, str]]:
     try:
-        tmp.write_text(json.dumps({k: list(v) for k, v in skipped.items()}, ensure_ascii=False), "utf-8")
-        os.replace(tmp, index_dir / SKIPPED_FILE)
-    except OSError:
-        pass  # only a cache: the next run reads those files again
+        data = json.loads((index_dir / STAMPS_FILE).read_text("utf-8"))
+        return {k: (int(v[0]), int(v[1]), str(v[2])) for k, v in data.items()}
+    except (OSError, ValueError, TypeError, IndexError, AttributeError):
+        return {}
+
+
+def _write_skipped(index_dir: Path, plan: _Plan, summary: IndexSummary) -> None:
+    """What the next run need not read again: files that could not be read
+    (skipped.json) and files hashed again without a change (stamps.json)."""
+    for name, entries in ((SKIPPED_FILE, plan.still_skipped), (STAMPS_FILE, plan.restamped)):
+        tmp = index_dir / f".{name}.tmp"
+        try:
+            if not entries and name == STAMPS_FILE:
+                (index_dir / name).unlink(missing_ok=True)
+                continue
+            tmp.write_text(json.dumps({k: list(v) for k, v in entries.items()}, ensure_ascii=False), "utf-8")
+            os.replace(tmp, index_dir / name)
+        except OSError:
+            pass  # only a cache: the next run reads those files again

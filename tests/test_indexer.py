@@ -1,6 +1,8 @@
 """Incremental indexing, bad files, interrupted and concurrent runs."""
 from __future__ import annotations
 
+import json
+import os
 import shutil
 
 import pytest
@@ -158,3 +160,32 @@ def test_a_running_library_follows_an_index_rebuilt_from_scratch(corpus_copy, tm
     (corpus_copy / "new.txt").write_text(NEW_REPORT, "utf-8")
     index_corpus(corpus_copy, index, jobs=1)
     assert library.search("星火燎原").total == 1
+
+
+def test_a_copied_folder_is_hashed_again_once_not_at_every_run(corpus_copy, tmp_path):
+    """Copying a library gives its files new times, not new contents: the
+    run after the copy hashes them and remembers the new times
+    (stamps.json), so that later runs trust size and time as for any file."""
+    index = tmp_path / "index"
+    index_corpus(corpus_copy, index, jobs=1)
+    files = sorted(corpus_copy.glob("*.txt"))
+    later = files[0].stat().st_mtime_ns + 3_600 * 10**9
+    for f in files:
+        os.utime(f, ns=(later, later))
+    copied = index_corpus(corpus_copy, index, jobs=1)
+    assert (copied.updated, copied.unchanged) == (0, len(files))
+    assert set(json.loads((index / "stamps.json").read_text("utf-8"))) == {f.name for f in files}
+
+    # Trusted from now on: the same size and time is not read again (as the index's own stamps) …
+    target = files[0]
+    text = target.read_text("utf-8")
+    swapped = text.replace("压紧压实", "压紧夯实")
+    assert swapped != text and len(swapped.encode()) == len(text.encode())
+    target.write_text(swapped, "utf-8")
+    os.utime(target, ns=(later, later))
+    assert index_corpus(corpus_copy, index, jobs=1).updated == 0
+    # … a new time is: the file is read, indexed anew, and its stamp is the index's again.
+    os.utime(target, ns=(later + 10**9, later + 10**9))
+    changed = index_corpus(corpus_copy, index, jobs=1)
+    assert changed.updated == 1 and Library(index).search("压紧夯实").total == 1
+    assert target.name not in json.loads((index / "stamps.json").read_text("utf-8"))

@@ -18,6 +18,7 @@ from .container import file_crc
 from .snapshot import INDEX_NAME, Snapshot
 
 VERIFIED_FILE = "verified.json"  # segments whose checksums held, by their files' sizes and times
+_CACHES = (VERIFIED_FILE, "skipped.json", "stamps.json", USER_DICT_NAME)  # what a run keeps beside the index
 
 
 def stamps(index_dir: Path, segid: str) -> list:
@@ -96,7 +97,7 @@ def wipe(index_dir: Path) -> None:
             continue
         if p.is_dir() and (p.name.startswith(("gen-", ".gen-")) or p.name == f"{INDEX_NAME}.tmp"):
             shutil.rmtree(p, ignore_errors=True)
-        elif p.name.startswith(_OURS) or p.name in _LEGACY or p.name in (VERIFIED_FILE, "skipped.json", USER_DICT_NAME):
+        elif p.name.startswith(_OURS) or p.name in _LEGACY or p.name in _CACHES:
             try:
                 p.unlink()
             except OSError:
