@@ -235,9 +235,11 @@ class Library:
         """Counts per facet value; a group with a selection is counted with that
         selection left out (the other groups' selections kept)."""
         out = {}
+        unselected = None   # the groups without a selection are all counted over the results
         for g in FACETS:
             if not _selects(filters, g):
-                out[g] = facet_counts(snap, docs)[g]
+                unselected = unselected or facet_counts(snap, docs)
+                out[g] = unselected[g]
                 continue
             mask = terms.copy()
             for other in FACETS:
