@@ -117,6 +117,8 @@ def run_interleaved(systems: list[System], items: list[dict], seed: int, say) ->
     started, last = time.perf_counter(), time.perf_counter()
     for idx, item in enumerate(order):
         active = [s for s in systems if s.answers(item)]
+        if not active:  # e.g. a keyword query when only ripgrep runs
+            continue
         runs: dict[str, list[dict]] = {s.name: [] for s in active}
         for rep in range(REPS):
             k = (idx + rep) % len(active)
