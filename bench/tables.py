@@ -86,9 +86,18 @@ def markdown(r: dict) -> str:
                  f"{noise.get('own_cpu_s')} s" if share is not None else "other processes' CPU unknown")
     title = (f"## {r['docs']} reports, {r['text_bytes'] / MB:.0f} MB of cleaned text, {r.get('cores')} cores, "
              f"{r.get('queries_per_class')} queries a class (median of {r.get('reps')} runs each)")
-    conditions = (f"Engine at {r.get('engine', {}).get('commit', '?')}; {contended}"
+    engine = r.get("engine", {})
+    changed = engine.get("changed_during_run_to", {}).get("commit")
+    conditions = (f"Engine at {engine.get('commit', '?')}"
+                  + (f" (changed to {changed} during the run: a step that starts a process runs the code "
+                     f"of that moment)" if changed else "") + f"; {contended}"
                   f"{' — CONTENDED: figures skewed, rerun on a quiet machine' if r.get('contended') else ''}. "
                   f"Generated corpus: {r.get('corpus', {}).get('distinct_share', 0):.0%} of sentences distinct.")
+    steps = r.get("cpu", {}).get("steps", {})
+    busy = [f"{name.replace('_', ' ')} {st['other_share']:.0%}" for name, st in steps.items()
+            if st.get("other_share") is not None and name.startswith(("build", "incremental", "queries"))]
+    if busy:
+        conditions += " Other processes' CPU, as a share of the step's own: " + ", ".join(busy) + "."
     head = [title, "", conditions, ""]
     out = head + [("What a user pays (MiB = 2^20 bytes; index = the live index, folder = all it leaves on disk; "
                    "a peer's server is its query worker, bodies in memory):"), ""] + costs(r)
