@@ -25,28 +25,91 @@ SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 def rank(snap: Snapshot, needles: list[str], docs: np.ndarray,
          counts: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
     """BM25F scores of `docs` for the query strings. `counts` may hold each
-    string's exact (reports, counts), for strings that are no jieba word."""
+    string's exact (reports, counts), for strings that are no jieba word.
+    A few reports are scored from their own postings (_tfn_of)."""
     if not len(docs) or not needles:
         return np.zeros(len(docs))
-    scores = np.zeros(snap.n)
+    docs = np.asarray(docs, np.int64)
+    scores = np.zeros(len(docs))
     norms = _length_norms(snap)
     n = max(snap.report_count, 1)
     for needle in dict.fromkeys(needles):
         found = False
         for word in dict.fromkeys(analysis.words(needle, snap.user_dict)):
-            tfn = _word_tfn(snap, analysis.word_key(word), norms)
-            if tfn is None:
+            got = _tfn_of(snap, analysis.word_key(word), norms, docs)
+            if got is None:
                 continue
             found = True
-            holders = np.flatnonzero(tfn)
-            scores[holders] += _idf(n, len(holders)) * tfn[holders] * (K1 + 1) / (K1 + tfn[holders])
+            tfn, df = got
+            scores += _idf(n, df) * tfn * (K1 + 1) / (K1 + tfn)
         if not found and counts and needle in counts:  # a string inside words
             holders, tf = counts[needle]
             keep = snap.indexed[holders]
             holders, tf = holders[keep], tf[keep]
             tfn = tf / norms[0, holders]
-            scores[holders] += _idf(n, len(holders)) * tfn * (K1 + 1) / (K1 + tfn)
-    return scores[docs]
+            everywhere = np.zeros(snap.n)
+            everywhere[holders] = _idf(n, len(holders)) * tfn * (K1 + 1) / (K1 + tfn)
+            scores += everywhere[docs]
+    return scores
+
+
+FEW = 8   # below 1/FEW of the library, a word's tf is looked up for the reports alone
+
+
+def _tfn_of(snap: Snapshot, key: int, norms: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """(the word's weighted, length-normalised term frequency in each of
+    `docs`, 0 where absent; its document frequency). For few reports (a rare
+    phrase of common words) they are looked up in the postings; for many,
+    one array over the library is faster (measured: 1.6x and 2.5x)."""
+    if len(docs) * FEW < snap.n:
+        return _tfn_at(snap, key, norms, docs)
+    tfn = _word_tfn(snap, key, norms)
+    return None if tfn is None else (tfn[docs], int(np.count_nonzero(tfn)))
+
+
+def _tfn_at(snap: Snapshot, key: int, norms: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """_tfn_of for few reports: each looked up in its segment's postings
+    (sorted by report), the document frequency counted from the postings."""
+    tfn, df, seen = np.zeros(len(docs)), 0, False
+    which = np.searchsorted(snap.bases, docs, side="right") - 1
+    for i, part in enumerate(snap.parts):
+        data, base = part.data, part.base
+        bdocs, btf = data.body.get(key)
+        fdocs, ftitle, fheads = data.fields.get(key)
+        if not len(bdocs) and not len(fdocs):
+            continue
+        seen = True
+        bdocs, fdocs = np.asarray(bdocs).astype(np.int64), np.asarray(fdocs).astype(np.int64)
+        ftitle, fheads = np.asarray(ftitle), np.asarray(fheads)
+        indexed = snap.indexed[base:base + data.n]
+        in_field = (ftitle > 0) | (fheads > 0)
+        also_in_body = _lookup(bdocs, fdocs)[1]
+        df += int(np.count_nonzero(indexed[bdocs])) + int(np.count_nonzero(indexed[fdocs] & in_field & ~also_in_body))
+        mine = np.flatnonzero(which == i)
+        if not len(mine):
+            continue
+        g = docs[mine]
+        at, hit = _lookup(bdocs, g - base)
+        if hit.any():
+            rows = mine[hit]
+            tfn[rows] += FIELD_WEIGHTS[0] * np.asarray(btf)[at[hit]] / norms[0, docs[rows]]
+        at, hit = _lookup(fdocs, g - base)
+        if hit.any():
+            rows, at = mine[hit], at[hit]
+            tfn[rows] += (FIELD_WEIGHTS[1] * ftitle[at] / norms[1, docs[rows]]
+                          + FIELD_WEIGHTS[2] * fheads[at] / norms[2, docs[rows]])
+    if not seen:
+        return None
+    tfn[~snap.indexed[docs]] = 0.0
+    return tfn, df
+
+
+def _lookup(sorted_docs: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each wanted value is in a sorted array, and whether it is there."""
+    at = np.searchsorted(sorted_docs, wanted)
+    hit = at < len(sorted_docs)
+    hit[hit] = sorted_docs[at[hit]] == wanted[hit]
+    return at, hit
 
 
 def _word_tfn(snap: Snapshot, key: int, norms: np.ndarray) -> np.ndarray | None:
