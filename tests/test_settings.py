@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from harness.paths import ROOT, copy_seeds
+from harness.polling import until
 from search.errors import BadInput
 from search.searcher import Library
 from search.settings import DEFAULT_CACHE_MB, ENV, Settings
@@ -179,15 +180,6 @@ class Running:
                 self.proc.kill()
 
 
-def _until(check, seconds: float = 60.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_index_watch_keeps_indexing_changes_until_ctrl_c(tmp_path):
     corpus, index = copy_seeds(tmp_path / "corpus"), tmp_path / "index"
     run = Running("index", str(corpus), "--index", str(index), "--jobs", "1", "--watch", cwd=tmp_path)
@@ -196,10 +188,10 @@ def test_index_watch_keeps_indexing_changes_until_ctrl_c(tmp_path):
         run.wait_for(r"正在监视", run.err)
         library = Library(index)
         (corpus / "new.txt").write_text(NEW, "utf-8")
-        assert _until(lambda: library.search("星火燎原").total == 1)
+        assert until(lambda: library.search("星火燎原").total == 1, 60, every=0.2)
         run.wait_for(r"新增 1，", run.out)
         (corpus / "new.txt").unlink()
-        assert _until(lambda: library.search("星火燎原").total == 0)
+        assert until(lambda: library.search("星火燎原").total == 0, 60, every=0.2)
     finally:
         code = run.stop(signal.SIGINT)
     assert code == 0
@@ -220,7 +212,7 @@ def test_serve_watch_reindexes_in_the_server_while_it_serves(tmp_path):
 
         assert total("星火燎原") == 0
         (corpus / "new.txt").write_text(NEW, "utf-8")
-        assert _until(lambda: total("星火燎原") == 1)
+        assert until(lambda: total("星火燎原") == 1, 60, every=0.2)
         assert total("党建") > 0  # still serving the rest
     finally:
         code = run.stop(signal.SIGTERM)

@@ -8,20 +8,12 @@ import time
 import pytest
 
 from harness.paths import copy_seeds
+from harness.polling import until
 from search.indexer import index_corpus
 from search.searcher import Library
 from search.watch import Watcher
 
 NEW = "2024年某村党支部工作总结\n一、主要做法\n一是落实三会一课制度，推动独有提法星火燎原。\n"
-
-
-def _until(check, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.mark.slow  # waits seconds for the watcher
@@ -36,18 +28,18 @@ def test_added_changed_and_removed_files_are_indexed_within_seconds(tmp_path, ev
     watcher.start()
     library = Library(index)
     try:
-        assert _until(lambda: len(runs) >= 1)  # the first turn: nothing had changed
+        assert until(lambda: len(runs) >= 1, 20)  # the first turn: nothing had changed
         assert runs[0][0] is not None and not runs[0][0].changed
         time.sleep(1.0)
         assert len(runs) == 1  # reading the corpus is no change
         (corpus / "sub").mkdir()
         (corpus / "sub" / "new.txt").write_text(NEW, "utf-8")
-        assert _until(lambda: library.search("星火燎原").total == 1)
+        assert until(lambda: library.search("星火燎原").total == 1, 20)
         (corpus / "sub" / "new.txt").write_text(NEW.replace("星火燎原", "燎原之势"), "utf-8")
-        assert _until(lambda: library.search("燎原之势").total == 1)
+        assert until(lambda: library.search("燎原之势").total == 1, 20)
         assert library.search("星火燎原").total == 0
         (corpus / "sub" / "new.txt").unlink()
-        assert _until(lambda: library.search("燎原之势").total == 0)
+        assert until(lambda: library.search("燎原之势").total == 0, 20)
         assert all(error is None for _, error in runs)
     finally:
         watcher.stop()
