@@ -320,7 +320,8 @@ def cut_folded(folded: str, user_dict: Path | None = None) -> list[str]:
     return segmenter(user_dict).cut(folded) if folded else []
 
 
-_KEYS: dict[str, int] = {}  # word -> key: words recur from report to report
+_KEYS: dict[str, int] = {}  # token -> key (0: punctuation, space): tokens recur from report to report
+_KEYS_HELD = 1 << 20
 
 
 def field_words(fields: tuple[str, ...], user_dict: Path | None = None, seg: rjieba.Jieba | None = None
@@ -333,11 +334,13 @@ def field_words(fields: tuple[str, ...], user_dict: Path | None = None, seg: rji
     keys_parts, count_parts, field_parts, lengths = [], [], [], []
     for f, text in enumerate(fields):
         c = Counter(cut(text)) if text else Counter()
-        for token in [t for t in c if t not in _KEYS]:  # new tokens only
-            key = text_key(token) if token.isalnum() or is_word(token) else 0
-            if len(_KEYS) < 1 << 20:  # a vocabulary's worth, not every oddity
-                _KEYS[token] = key
-        keys = np.fromiter((_KEYS.get(t) if t in _KEYS else _token_key(t) for t in c), np.uint64, len(c))
+        fresh = [t for t in c if t not in _KEYS]
+        if len(_KEYS) + len(fresh) <= _KEYS_HELD:
+            _KEYS.update(zip(fresh, map(_token_key, fresh), strict=True))
+            key_of = _KEYS.__getitem__
+        else:  # a vocabulary's worth is held, not every oddity
+            key_of = _held_or_computed
+        keys = np.fromiter(map(key_of, c), np.uint64, len(c))
         counts = np.fromiter(c.values(), np.int64, len(c))
         words = keys != 0
         keys_parts.append(keys[words])
@@ -347,8 +350,13 @@ def field_words(fields: tuple[str, ...], user_dict: Path | None = None, seg: rji
     keys = np.concatenate(keys_parts)
     unique, where = np.unique(keys, return_inverse=True)
     tf = np.zeros((len(fields), len(unique)), np.int64)
-    np.add.at(tf, (np.concatenate(field_parts), where), np.concatenate(count_parts))
+    tf[np.concatenate(field_parts), where] = np.concatenate(count_parts)  # a key once a field: no add.at
     return unique, tf, tuple(lengths)
+
+
+def _held_or_computed(token: str) -> int:
+    key = _KEYS.get(token)
+    return _token_key(token) if key is None else key
 
 
 def _token_key(token: str) -> int:

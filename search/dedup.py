@@ -33,6 +33,7 @@ BAND = 8
 SIMILAR = 0.88
 MIN_SHINGLES = 200      # shorter bodies are too small to call near-duplicates
 EMPTY = np.uint16(0xFFFF)
+QUICK_BITS = 20        # an update's first look for bands like a new report's (see _band_members)
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _M = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -74,8 +75,6 @@ def similar_pairs(sketches: np.ndarray, eligible: np.ndarray,
     whose estimated overlap is at least SIMILAR; with `new`, only the pairs
     that involve a new report (an index update compares what it adds with
     everything, never the old reports among themselves again)."""
-    n = len(sketches)
-    eligible = eligible & (sketches != EMPTY).any(axis=1) if n else eligible
     pairs = _candidate_pairs(sketches, eligible, new)
     if new is not None and len(pairs):
         pairs = pairs[new[pairs[:, 0]] | new[pairs[:, 1]]]
@@ -113,11 +112,11 @@ def _root(parent: np.ndarray, i: int) -> int:
 
 
 def _band_keys(sketches: np.ndarray) -> np.ndarray:
-    """One uint64 per row and band (n, BINS // BAND): the band's bins read as
+    """One uint64 per row and band (n, bands): the band's bins read as
     two 64-bit words, mixed (a rare collision only adds a candidate)."""
     words = np.ascontiguousarray(sketches, dtype=np.uint16).view(np.uint64)  # 4 bins a word
     per_band = BAND // 4
-    keys = np.zeros((len(sketches), BINS // BAND), dtype=np.uint64)
+    keys = np.zeros((len(sketches), sketches.shape[1] // BAND), dtype=np.uint64)
     for k in range(per_band):
         keys = _mix(keys * np.uint64(0x9E3779B97F4A7C15) + words[:, k::per_band])
     return keys
@@ -130,20 +129,9 @@ def _candidate_pairs(sketches: np.ndarray, eligible: np.ndarray, new: np.ndarray
     `new`, only the runs holding a new report are formed (the same runs, so
     the same pairs with a new member, without sorting the whole library)."""
     found = []
-    if not len(sketches):
-        return np.zeros((0, 2), dtype=np.int64)
-    all_keys = _band_keys(sketches)
-    full = (sketches != EMPTY).reshape(len(sketches), BINS // BAND, BAND).all(axis=2)
-    for b in range(BINS // BAND):
-        rows = np.flatnonzero(eligible & full[:, b])
+    for rows, keys in _band_members(sketches, eligible, new):
         if len(rows) < 2:
             continue
-        keys = all_keys[rows, b]
-        if new is not None:
-            keep = np.isin(keys, keys[new[rows]])
-            rows, keys = rows[keep], keys[keep]
-            if len(rows) < 2:
-                continue
         order = np.argsort(keys, kind="stable")
         rows, keys = rows[order], keys[order]
         same = keys[1:] == keys[:-1]
@@ -158,6 +146,54 @@ def _candidate_pairs(sketches: np.ndarray, eligible: np.ndarray, new: np.ndarray
     pairs = np.sort(np.concatenate(found), axis=1)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     return np.unique(pairs, axis=0)
+
+
+def _band_members(sketches: np.ndarray, eligible: np.ndarray, new: np.ndarray | None):
+    """For each band position: the rows that take part (eligible, the band
+    filled) and their band keys. With `new`, only the rows whose band key is
+    that of a new row: first those whose band's 20-bit quick hash is a new
+    row's (a table of 2^20 flags), then their keys. (Sorting every row's
+    band keys costs an update of 100 reports in a library of 100 000 half a
+    second; no single bin will do as the quick hash: the smallest hash of a
+    bin is small, so half the library shares its first bin with a new report.)"""
+    if not len(sketches):
+        return
+    bands = BINS // BAND
+    if new is None:
+        full = (sketches != EMPTY).reshape(len(sketches), bands, BAND).all(axis=2)
+        all_keys = _band_keys(sketches)
+        for b in range(bands):
+            rows = np.flatnonzero(eligible & full[:, b])
+            yield rows, all_keys[rows, b]
+        return
+    mine = np.flatnonzero(new & eligible)
+    quick = _quick_hashes(sketches)
+    for b in range(bands):
+        band = slice(b * BAND, (b + 1) * BAND)
+        fresh = mine[(sketches[mine, band] != EMPTY).all(axis=1)]
+        if not len(fresh):
+            continue
+        alike = np.zeros(1 << QUICK_BITS, bool)
+        alike[quick[b, fresh]] = True
+        rows = np.flatnonzero(alike[quick[b]] & eligible)
+        rows = rows[(sketches[rows, band] != EMPTY).all(axis=1)]
+        keys = _band_keys(sketches[rows, band])[:, 0]
+        keep = np.isin(keys, keys[new[rows]])
+        yield rows[keep], keys[keep]
+
+
+
+def _quick_hashes(sketches: np.ndarray) -> np.ndarray:
+    """(bands, n) uint32: each band's words multiplied and xored together, top
+    QUICK_BITS bits; equal bands have equal quick hashes."""
+    words = np.ascontiguousarray(sketches, dtype=np.uint16).view(np.uint64)
+    words = words.reshape(len(sketches), BINS // BAND, BAND // 4)
+    odd = np.uint64(0x9E3779B97F4A7C15)
+    h = words[:, :, 0].copy()
+    for k in range(1, BAND // 4):
+        h = (h * odd) ^ words[:, :, k]
+    h = (h * odd) >> np.uint64(64 - QUICK_BITS)
+    return np.ascontiguousarray(h.astype(np.uint32).T)
 
 
 def overlap_percent(value: float) -> str:
