@@ -68,7 +68,7 @@ def _order(name: str) -> tuple[str, bool, str]:
 class CorpusListing:
     files: dict[str, str] = field(default_factory=dict)  # report id -> its path (a str: 100 000
                                                          # Path objects cost a run a second)
-    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # report id -> (size, mtime ns) as listed
+    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (size, mtime ns) as listed, for every file
     unlisted_dirs: list[str] = field(default_factory=list)  # folder ids ("" = the corpus) not listed
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, reason), files and folders
     ignored: Counter = field(default_factory=Counter)  # files of other types, by suffix
