@@ -38,7 +38,7 @@ import numpy as np
 from search.analysis import fold, term_gram_keys
 from search.matching import _non_overlapping, _overlaps_itself
 from search.store import grams, suffix
-from search.store.builder import MAX_DOCS, _codes, _runs
+from search.store.builder import MAX_DOCS, _runs, folded_codes
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 TEXTS = CACHE / "cleaned-10000-1" / "texts"
@@ -207,7 +207,7 @@ def build_sa(texts, work):
     np.save(work / "bases.npy", np.array([a for a, _ in bounds]))
     for i, (a, b) in enumerate(bounds):
         (seg := work / f"seg{i}").mkdir()
-        codes = np.concatenate([_codes(t + "\n") for t in texts[a:b]])   # native order: back to big-endian
+        codes = np.concatenate([folded_codes(t) for t in texts[a:b]])   # native order: back to big-endian
         codes = codes.astype(">u4" if codes.dtype.itemsize == 4 else ">u2")
         for name, array in (("doc_starts", starts_of(texts[a:b])), ("codes", codes), ("sa", suffix.build(codes))):
             np.save(seg / f"{name}.npy", array)

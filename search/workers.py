@@ -23,6 +23,7 @@ from .meta import extract_meta
 from .readers import UnreadableFile, read_document
 from .settings import Analysis
 from .store import DocRecord
+from .store.builder import folded_codes
 
 IN_PROCESS_BELOW = 24  # fewer changed files than this: no worker processes
 IN_FLIGHT_PER_WORKER = 8  # analysed files waiting for the main process, at most
@@ -50,6 +51,7 @@ def analyse(path: str | Path, doc_id: str, digest: str, size: int, setup: Analys
     sentence_keys, sentence_tf = analysis.sentence_keys(folded)
     return DocRecord(
         id=doc_id, hash=digest, size=size, mtime=mtime, title=meta.title, subtitle=meta.subtitle, text=report.text,
+        codes=folded_codes(folded),
         year=meta.year, period=meta.period, doc_type=meta.doc_type, level=meta.level,
         outline=outline, word_keys=keys, word_tf=np.minimum(tf, 65535).astype(np.uint16),
         lengths=lengths, sentence_keys=sentence_keys, sentence_tf=sentence_tf,

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import dedup
-from ..analysis import fold, text_key
+from ..analysis import text_key
 from . import grams, suffix
 from .container import ContainerWriter
 from .segment import FORMAT, SegmentData, key_of
@@ -32,6 +32,7 @@ class DocRecord:
     title: str
     subtitle: str
     text: str                       # cleaned: title line, then paragraphs
+    codes: np.ndarray               # folded_codes of the folded text: the worker folds it once
     year: int | None
     period: str
     doc_type: str
@@ -69,9 +70,7 @@ class SegmentBuilder:
     def add(self, r: DocRecord, is_copy: bool) -> None:
         """A new report (a copy keeps its metadata but no text or postings)."""
         d = self.docs
-        folded = "" if is_copy else fold(r.text)
-        codes = _codes(folded + "\n") if not is_copy else np.zeros(0, ">u2")
-        self._append_codes(codes)
+        self._append_codes(r.codes if not is_copy else np.zeros(0, ">u2"))
         if not is_copy:
             tf = np.minimum(r.word_tf, TF_MAX).astype(np.uint8)
             body = tf[0] > 0
@@ -217,9 +216,10 @@ def write_edges(path: Path, edges: np.ndarray) -> int:
     return out.close()
 
 
-def _codes(text: str) -> np.ndarray:
-    """Big-endian code units of a folded text (4 bytes when it needs them)."""
-    data = text.encode("utf-32-be", "surrogatepass")
+def folded_codes(folded: str) -> np.ndarray:
+    """Big-endian code units of a folded text and its closing newline (4 bytes
+    when it needs them): the report's part of the segment's text array."""
+    data = (folded + "\n").encode("utf-32-be", "surrogatepass")
     codes = np.frombuffer(data, dtype=">u4")
     if len(codes) and int(codes.max()) > 0xFFFF:
         return codes
