@@ -126,7 +126,7 @@ def lookup(library: Library, phrase: str, sort: str = "rank", page: int = 1,
     by_year = np.bincount(years[docs], weights=counts, minlength=len(names)) if len(docs) else []
     result = PhraseResult(
         phrase=phrase, total_occurrences=total, total_reports=len(docs),
-        total_groups=len(np.unique(np.asarray(gen.group)[docs])),
+        total_groups=_distinct(np.asarray(gen.group)[docs], gen.n),
         lines=lines, total_lines=total_lines, page=page,
         # Not counted to the end: the pages known so far, this one and the next.
         pages=page + 1 if total_lines is None else max(1, math.ceil(total_lines / per_page)),
@@ -298,11 +298,19 @@ def collocations(gen: Snapshot, occurrences: Occurrences, total: int) -> tuple[l
 
 def _edge_words(windows: Counter, user_dict, edge: int) -> Counter:
     words: Counter = Counter()
+    cut = analysis.segmenter(user_dict).cut  # once: finding it checks the dictionary file
     for window, n in windows.items():
-        cut = analysis.cut_folded(window, user_dict)
-        if cut and analysis.is_word(cut[edge]):
-            words[cut[edge]] += n
+        cuts = cut(window) if window else None
+        if cuts and analysis.is_word(cuts[edge]):
+            words[cuts[edge]] += n
     return words
+
+
+def _distinct(values: np.ndarray, n: int) -> int:
+    """How many distinct values in [0, n) (np.unique hashes or sorts them all)."""
+    seen = np.zeros(n, bool)
+    seen[values] = True
+    return int(np.count_nonzero(seen))
 
 
 def _facets(library: Library, gen: Snapshot, needle: str, filters: Filters) -> dict[str, dict[str, int]]:

@@ -49,7 +49,8 @@ def pack(positions: np.ndarray) -> np.ndarray:
 
 
 def unpack(rows: np.ndarray) -> np.ndarray:
-    r = rows.astype(np.int64)
+    """Positions as int32 (they fit 24 bits; half the memory traffic of int64)."""
+    r = rows.astype(np.int32)
     return (r[:, 0] << 16) | (r[:, 1] << 8) | r[:, 2]
 
 
@@ -68,7 +69,8 @@ class SuffixIndex:
         self._bytes = memoryview(self.data).cast("B") if len(self.data) else memoryview(b"")
         self._entries = memoryview(np.ascontiguousarray(self.flat)).cast("B") if len(self.flat) else memoryview(b"")
         self.doc_starts = doc_starts                # (docs + 1,) int64
-        self._blocks: np.ndarray | None = None
+        self._blocks: np.ndarray | None = None   # docs_of: the doc at each 64-character block
+        self._starts: np.ndarray | None = None   # docs_of: doc_starts as int32
 
     def encode(self, folded: str) -> bytes | None:
         """The term as this segment's code units (None: it cannot occur here)."""
@@ -110,11 +112,12 @@ class SuffixIndex:
     def docs_of(self, positions: np.ndarray) -> np.ndarray:
         """Local doc number of each position (a table per 64 characters,
         then a step forward past the starts inside that block)."""
-        starts = self.doc_starts
         if self._blocks is None:
-            edges = np.arange(0, int(starts[-1]) + 1, 1 << BLOCK_SHIFT, dtype=np.int64)
-            self._blocks = (np.searchsorted(starts, edges, side="right") - 1).astype(np.int32)
-        docs = self._blocks[positions >> BLOCK_SHIFT].astype(np.int64)
+            self._starts = np.asarray(self.doc_starts).astype(np.int32)  # positions fit 24 bits
+            edges = np.arange(0, int(self._starts[-1]) + 1, 1 << BLOCK_SHIFT, dtype=np.int32)
+            self._blocks = (np.searchsorted(self._starts, edges, side="right") - 1).astype(np.int32)
+        starts = self._starts
+        docs = self._blocks[positions >> BLOCK_SHIFT]
         last = len(starts) - 2
         behind = np.flatnonzero(positions >= starts[np.minimum(docs + 1, last + 1)])
         while len(behind):
