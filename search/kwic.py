@@ -71,18 +71,22 @@ class Occurrences:
             index = np.repeat(starts - first, counts) + np.arange(int(counts.sum()))
             return np.repeat(self.ranked[:n_docs], counts), self.found.offsets[index]
         docs, offsets = self._cache
-        while len(docs) < limit:
-            if self._read >= len(self.ranked):
-                if self._rest is None:
-                    break
-                self._read_all()
-                continue
-            d = int(self.ranked[self._read])
-            self._read += 1
-            found = find_all(self.gen.folded(d), self.needle)
-            docs = np.concatenate([docs, np.full(len(found), d, np.int64)])
-            offsets = np.concatenate([offsets, np.array(found, np.int64)])
-        self._cache = (docs, offsets)
+        if len(docs) < limit:
+            more_docs, more_offsets, have = [docs], [offsets], len(docs)
+            while have < limit:
+                if self._read >= len(self.ranked):
+                    if self._rest is None:
+                        break
+                    self._read_all()
+                    continue
+                d = int(self.ranked[self._read])
+                self._read += 1
+                found = find_all(self.gen.folded(d), self.needle)
+                more_docs.append(np.full(len(found), d, np.int64))
+                more_offsets.append(np.array(found, np.int64))
+                have += len(found)
+            docs, offsets = np.concatenate(more_docs), np.concatenate(more_offsets)
+            self._cache = (docs, offsets)
         return docs[:limit], offsets[:limit]
 
 

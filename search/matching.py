@@ -18,6 +18,8 @@ from .analysis import term_gram_keys
 from .query import Filters, Term
 from .store import Snapshot
 
+OFFSETS_AT_MOST = 250_000  # occurrences whose offsets find() gives (see there)
+
 
 @dataclass
 class Found:
@@ -48,30 +50,28 @@ def _empty() -> Found:
 def find(snap: Snapshot, needle: str, offsets: bool = True) -> Found:
     """Every live report whose folded text holds `needle` (a folded string),
     in number order, with its non-overlapping count (and, if `offsets`,
-    where it occurs: without them, counting needs no sort of the positions)."""
+    where it occurs: without them, counting needs no sort of the positions).
+    A string found more than OFFSETS_AT_MOST times comes without offsets:
+    sorting all its positions costs more than reading the few reports a page
+    of lines needs (kwic.Occurrences reads them)."""
     if not needle or "\n" in needle:
         return _empty()
     gram = int(term_gram_keys(needle)[0]) if len(needle) <= 2 else None
+    runs = _runs_of(snap, needle, gram)
+    if sum(hi - lo for _, kind, lo, hi in runs if kind == "suffix") > OFFSETS_AT_MOST:
+        offsets = False
     docs_out, counts_out = [], []
     overlaps = _overlaps_itself(needle)
     offsets_out: list | None = [] if offsets else None
-    for part in snap.parts:
+    for part, kind, lo, hi in runs:
         data = part.data
-        if gram is not None:
-            a, b = data.grams.run(gram)
-            if b > a:  # one of the commonest strings: counts only, no offsets
-                local = np.asarray(data.grams.docs[a:b]).astype(np.int64)
-                counts = np.asarray(data.grams.values[0][a:b]).astype(np.int64)
-                keep = ~part.deleted[local]
-                docs_out.append(local[keep] + part.base)
-                counts_out.append(counts[keep])
-                offsets_out = None
-                continue
-        pattern = data.suffix.encode(needle)
-        if pattern is None:
-            continue
-        lo, hi = data.suffix.range(pattern)
-        if hi <= lo:
+        if kind == "grams":  # one of the commonest strings: counts only, no offsets
+            local = np.asarray(data.grams.docs[lo:hi]).astype(np.int64)
+            counts = np.asarray(data.grams.values[0][lo:hi]).astype(np.int64)
+            keep = ~part.deleted[local]
+            docs_out.append(local[keep] + part.base)
+            counts_out.append(counts[keep])
+            offsets_out = None
             continue
         if offsets_out is None and not overlaps:  # counts only: no sort of the positions
             local = data.suffix.docs_of(data.suffix.positions(lo, hi))
@@ -101,6 +101,27 @@ def find(snap: Snapshot, needle: str, offsets: bool = True) -> Found:
     ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     offsets = np.concatenate(offsets_out) if offsets_out else np.zeros(0, np.int64)
     return Found(docs, counts, offsets, ptr)
+
+
+def _runs_of(snap: Snapshot, needle: str, gram: int | None) -> list[tuple]:
+    """(part, "grams" or "suffix", lo, hi) of every segment holding `needle`:
+    its run of doc postings (a string of one or two characters that has them)
+    or of the suffix array."""
+    out = []
+    for part in snap.parts:
+        data = part.data
+        if gram is not None:
+            a, b = data.grams.run(gram)
+            if b > a:
+                out.append((part, "grams", a, b))
+                continue
+        pattern = data.suffix.encode(needle)
+        if pattern is None:
+            continue
+        lo, hi = data.suffix.range(pattern)
+        if hi > lo:
+            out.append((part, "suffix", lo, hi))
+    return out
 
 
 def _runs(sorted_docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

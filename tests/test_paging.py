@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from harness.corpus import make_corpus
-from search import phrase
+from search import matching, phrase
+from search.analysis import fold
 from search.indexer import index_corpus
 from search.phrase import lookup
 from search.searcher import Library
@@ -45,3 +46,24 @@ def test_a_phrase_page_past_the_first_ranked_reports_is_the_same(big_library, mo
     for (needle, sort, page), lines in wanted.items():
         got = lookup(big_library, needle, sort=sort, page=page, per_page=20)
         assert [(line.id, line.offset, line.count) for line in got.lines] == lines, (needle, sort, page)
+
+
+def test_a_phrase_too_common_for_offsets_reads_the_same_lines_from_the_texts(big_library, monkeypatch):
+    """Past OFFSETS_AT_MOST occurrences the suffix arrays give counts only and
+    the lines come from reading the first reports: the same lines, counts,
+    collocations and totals."""
+    def answer(needle, sort, page):
+        r = lookup(big_library, needle, sort=sort, page=page, per_page=20)
+        return (r.total_occurrences, r.total_reports, r.total_groups,
+                [(line.id, line.offset, line.left, line.right, line.count) for line in r.lines],
+                [c.to_json() for c in r.before + r.after])
+    cases = [(needle, sort, page) for needle in ("工作", "党建", "发展", "推进")
+             for sort in ("rank", "left") for page in (1, 2)]
+    wanted = {case: answer(*case) for case in cases}
+    assert all(w[3] for w in wanted.values())
+    assert matching.find(big_library.snapshot(), fold("发展")).offsets is not None  # offsets by default here
+    monkeypatch.setattr(matching, "OFFSETS_AT_MOST", 0)
+    assert matching.find(big_library.snapshot(), fold("发展")).offsets is None
+    big_library.answers.clear()
+    for case in cases:
+        assert answer(*case) == wanted[case], case
