@@ -98,7 +98,9 @@ def snippets(text: str, folded: str, spans: list[tuple[int, int]],
     title_end = text.find("\n")
     title_end = len(text) if title_end < 0 else title_end
     heads = _title_block(text)
-    spans_shown = [sp for sp in spans if sp[0] > title_end and not _within(heads, sp[0])]
+    heads_end = max((b for _, b in heads), default=0)  # past it, no span is in the title block
+    spans_shown = [sp for sp in spans
+                   if sp[0] > title_end and (sp[0] >= heads_end or not _within(heads, sp[0]))]
     if not spans_shown:
         return [opening(text, spans, width)] if title_end < len(text) else []
     if sentence_table is not None:
