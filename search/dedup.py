@@ -182,7 +182,6 @@ def _band_members(sketches: np.ndarray, eligible: np.ndarray, new: np.ndarray | 
         yield rows[keep], keys[keep]
 
 
-
 def _quick_hashes(sketches: np.ndarray) -> np.ndarray:
     """(bands, n) uint32: each band's words multiplied and xored together, top
     QUICK_BITS bits; equal bands have equal quick hashes."""

@@ -182,7 +182,7 @@ class _Indexed(Mapping):
 def _indexed_files(snap) -> tuple[_Indexed, dict[str, tuple[int, int]]]:
     """The index's live reports: id -> (number, content hash), id -> (size, mtime when hashed)."""
     if snap is None or not snap.parts:
-        return _Indexed({}, str), {}
+        return _Indexed({}, lambda d: ""), {}
     hexed = _hex_rows(np.concatenate([np.asarray(p.data.meta.file_hash) for p in snap.parts]))
     live = np.flatnonzero(snap.live)
     sizes = np.concatenate([np.asarray(p.data.meta.sizes) for p in snap.parts])[live].tolist()
