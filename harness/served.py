@@ -1,6 +1,6 @@
 """`python -m search serve --port 0` in a subprocess, the port read from its
 banner, stopped at the end: the one way the tests and the benchmarks start a
-real server.
+real server (and `Command`, any other `python -m search …` left running).
 
     with Served("--index", str(index), "--corpus", str(corpus)) as server:
         status, headers, body = server.get("/search.json?q=党建")
@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -80,24 +81,73 @@ class Stream:
         self._thread.join(timeout)
 
 
-class Served:
-    """A running `python -m search serve --port 0 ARGS`; `port` and `url` from its banner."""
+class Command:
+    """A running `python -m search ARGS`: its stdout and stderr read in
+    threads, a line waited for with a deadline."""
 
     def __init__(self, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, src: Path = ROOT,
-                 log: Path | None = None, wait: bool = True, timeout: float = START_TIMEOUT_S) -> None:
+                 log: Path | None = None) -> None:
         base = {k: v for k, v in os.environ.items() if not k.startswith("REPORTS_")}
         pythonpath = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
         self._log = open(log, "w", encoding="utf-8") if log else None  # noqa: SIM115 (closed in stop())
         self.log_path = log
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "search", "serve", "--port", "0", *args], cwd=cwd, text=True,
+            [sys.executable, "-m", "search", *args], cwd=cwd, text=True,
             encoding="utf-8", errors="replace", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env={**base, "PYTHONUNBUFFERED": "1", "PYTHONPATH": pythonpath, **(env or {})})
         self.pid = self.proc.pid
         lock = threading.Lock()
         self.out = Stream(self.proc.stdout, self._log, lock)
         self.err = Stream(self.proc.stderr, self._log, lock)
+
+    @property
+    def seen(self) -> list[str]:
+        """Every line of stdout so far."""
+        return list(self.out.lines)
+
+    def wait_for(self, pattern: str, stream: str = "stdout", timeout: float = START_TIMEOUT_S) -> re.Match:
+        """The first unread line of `stream` ("stdout" or "stderr") that matches `pattern`."""
+        source = self.out if stream == "stdout" else self.err
+        deadline = time.monotonic() + timeout
+        while (line := source.next_line(deadline)) is not None:
+            if m := re.search(pattern, line):
+                return m
+        ended = self.proc.poll()
+        raise NotSeen(f"no {pattern!r} on the {stream} of `{' '.join(self.proc.args[3:5])}` "
+                      f"({'it exited with ' + str(ended) if ended is not None else f'{timeout:g} s passed'}):\n"
+                      f"{self.out.text()}{self.err.text()}")
+
+    def stop(self, timeout: float = 40, sig: int = signal.SIGTERM) -> str:
+        """`sig` (SIGTERM: in-flight work is finished first; SIGINT: Ctrl+C),
+        SIGKILL after `timeout`; what the command printed to stderr. Its
+        exit code is then `proc.returncode`."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=30)
+        self.out.join(5)
+        self.err.join(5)
+        if self._log is not None and not self._log.closed:
+            self._log.close()
+        return self.err.text()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class Served(Command):
+    """A running `python -m search serve --port 0 ARGS`; `port` and `url` from its banner."""
+
+    def __init__(self, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, src: Path = ROOT,
+                 log: Path | None = None, wait: bool = True, timeout: float = START_TIMEOUT_S) -> None:
+        super().__init__("serve", "--port", "0", *args, cwd=cwd, env=env, src=src, log=log)
         self.port = 0
         self.url = ""
         if wait:
@@ -117,23 +167,6 @@ class Served:
         self.url, self.port = m.group(1), int(m.group(2))
         return self.port
 
-    @property
-    def seen(self) -> list[str]:
-        """Every line of stdout so far."""
-        return list(self.out.lines)
-
-    def wait_for(self, pattern: str, stream: str = "stdout", timeout: float = START_TIMEOUT_S) -> re.Match:
-        """The first unread line of `stream` ("stdout" or "stderr") that matches `pattern`."""
-        source = self.out if stream == "stdout" else self.err
-        deadline = time.monotonic() + timeout
-        while (line := source.next_line(deadline)) is not None:
-            if m := re.search(pattern, line):
-                return m
-        ended = self.proc.poll()
-        raise NotSeen(f"no {pattern!r} on the server's {stream} "
-                      f"({'it exited with ' + str(ended) if ended is not None else f'{timeout:g} s passed'}):\n"
-                      f"{self.out.text()}{self.err.text()}")
-
     def get(self, path: str, auth: tuple[str, str] | None = None,
             timeout: float = 60) -> tuple[int, Message, bytes]:
         """One GET of `path`: status, headers, body (an error status is an answer too)."""
@@ -145,28 +178,6 @@ class Served:
                 return response.status, response.headers, response.read()
         except urllib.error.HTTPError as exc:
             return exc.code, exc.headers, exc.read()
-
-    def stop(self, timeout: float = 40) -> str:
-        """SIGTERM (in-flight requests are finished first), SIGKILL after `timeout`;
-        what the server printed to stderr."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=30)
-        self.out.join(5)
-        self.err.join(5)
-        if self._log is not None and not self._log.closed:
-            self._log.close()
-        return self.err.text()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def basic(user: str, password: str) -> str:

@@ -6,13 +6,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import queue
-import re
 import signal
 import subprocess
 import sys
-import threading
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -21,6 +17,7 @@ import pytest
 
 from harness.paths import ROOT, copy_seeds
 from harness.polling import until
+from harness.served import Command, Served
 from search.errors import BadInput
 from search.searcher import Library
 from search.settings import DEFAULT_CACHE_MB, ENV, Settings
@@ -142,78 +139,37 @@ def test_cache_mb_is_taken_by_search_phrase_and_serve_and_checked(seed_index, tm
     assert "--cache-mb" in reports("serve", "--help", cwd=tmp_path).stdout
 
 
-class Running:
-    """A `reports …` command left running: its output lines in queues."""
-
-    def __init__(self, *args: str, cwd: Path) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "search", *args], cwd=cwd, text=True,
-                                     encoding="utf-8", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     env=_env())
-        self.out: queue.Queue = queue.Queue()
-        self.err: queue.Queue = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=lambda: [self.out.put(x) for x in self.proc.stdout], daemon=True).start()
-        threading.Thread(target=lambda: [self.err.put(x) for x in self.proc.stderr], daemon=True).start()
-
-    def wait_for(self, pattern: str, stream: queue.Queue, timeout: float = 120) -> re.Match:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = stream.get(timeout=0.5)
-            except queue.Empty:
-                if self.proc.poll() is not None and stream.empty():
-                    break
-                continue
-            self.seen.append(line)
-            if m := re.search(pattern, line):
-                return m
-        self.proc.kill()
-        pytest.fail(f"no {pattern!r}:\n" + "".join(self.seen))
-
-    def stop(self, sig: int = signal.SIGINT) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            return self.proc.wait(timeout=60)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-
-
 def test_index_watch_keeps_indexing_changes_until_ctrl_c(tmp_path):
     corpus, index = copy_seeds(tmp_path / "corpus"), tmp_path / "index"
-    run = Running("index", str(corpus), "--index", str(index), "--jobs", "1", "--watch", cwd=tmp_path)
+    run = Command("index", str(corpus), "--index", str(index), "--jobs", "1", "--watch", cwd=tmp_path)
     try:
-        run.wait_for(r"新增 5，", run.out)
-        run.wait_for(r"正在监视", run.err)
+        run.wait_for(r"新增 5，", timeout=120)
+        run.wait_for(r"正在监视", "stderr", timeout=120)
         library = Library(index)
         (corpus / "new.txt").write_text(NEW, "utf-8")
         assert until(lambda: library.search("星火燎原").total == 1, 60, every=0.2)
-        run.wait_for(r"新增 1，", run.out)
+        run.wait_for(r"新增 1，", timeout=120)
         (corpus / "new.txt").unlink()
         assert until(lambda: library.search("星火燎原").total == 0, 60, every=0.2)
     finally:
-        code = run.stop(signal.SIGINT)
-    assert code == 0
-    assert "已停止监视" in "".join(run.err.queue) + "".join(run.seen)
+        stderr = run.stop(60, signal.SIGINT)
+    assert run.proc.returncode == 0
+    assert "已停止监视" in stderr + "".join(run.seen)
 
 
 def test_serve_watch_reindexes_in_the_server_while_it_serves(tmp_path):
     corpus, index = copy_seeds(tmp_path / "corpus"), tmp_path / "index"
-    run = Running("serve", "--port", "0", "--corpus", str(corpus), "--index", str(index), "--watch",
-                  cwd=tmp_path)
+    server = Served("--corpus", str(corpus), "--index", str(index), "--watch", cwd=tmp_path)
     try:
-        port = int(run.wait_for(r"打开 http://127\.0\.0\.1:(\d+)/", run.out).group(1))
-
         def total(q: str) -> int:
-            url = f"http://127.0.0.1:{port}/search.json?q={urllib.parse.quote(q)}"
-            with urllib.request.urlopen(url, timeout=30) as response:
-                return json.load(response)["total"]
+            status, _, body = server.get(f"/search.json?q={urllib.parse.quote(q)}", timeout=30)
+            assert status == 200
+            return json.loads(body)["total"]
 
         assert total("星火燎原") == 0
         (corpus / "new.txt").write_text(NEW, "utf-8")
         assert until(lambda: total("星火燎原") == 1, 60, every=0.2)
         assert total("党建") > 0  # still serving the rest
     finally:
-        code = run.stop(signal.SIGTERM)
-    assert code == 0
+        server.stop(60)
+    assert server.proc.returncode == 0
