@@ -95,10 +95,10 @@ def _load(files: tuple[Path, ...], _mtimes: tuple[int, ...]) -> DocLists:
     for n, path in enumerate(files):
         data = _read(path)
         for i, entry in enumerate(data.get("type", [])):
-            new = _doc_type(entry, f"{path}: [[type]] #{i + 1}")
+            new = _doc_type(entry, f"{path}：第 {i + 1} 个 [[type]]")
             _merge(types, DocType(**{**new.__dict__, "corpus": n > 0}), before=OTHER)
         for i, entry in enumerate(data.get("level", [])):
-            _merge(levels, _level(entry, f"{path}: [[level]] #{i + 1}"), before=None)
+            _merge(levels, _level(entry, f"{path}：第 {i + 1} 个 [[level]]"), before=None)
     if not any(t.name == OTHER for t in types):
         types.append(DocType(OTHER))
     return DocLists(tuple(types), tuple(levels), files)
@@ -109,15 +109,15 @@ def _read(path: Path) -> dict:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ListFileError(f"{path}: not valid TOML: {exc}") from exc
+        raise ListFileError(f"{path}：不是有效的 TOML（{exc}）") from exc
     except OSError as exc:
-        raise ListFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise ListFileError(f"{path}：读不出来（{exc.strerror or exc}）") from exc
     unknown = set(data) - {"type", "level"}
     if unknown:
-        raise ListFileError(f"{path}: unknown tables {', '.join(sorted(unknown))} (only [[type]] and [[level]])")
+        raise ListFileError(f"{path}：不认识的表 {'、'.join(sorted(unknown))}（只能有 [[type]] 和 [[level]]）")
     for key in ("type", "level"):
         if not isinstance(data.get(key, []), list):
-            raise ListFileError(f"{path}: {key} must be written as [[{key}]] tables")
+            raise ListFileError(f"{path}：{key} 要写成 [[{key}]] 表")
     return data
 
 
@@ -156,29 +156,29 @@ def _level(entry: object, where: str) -> Level:
 
 def _table(entry: object, where: str, keys: set[str]) -> dict:
     if not isinstance(entry, dict):
-        raise ListFileError(f"{where}: must be a table")
+        raise ListFileError(f"{where}：应是一张表")
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ListFileError(f"{where}: needs a name")
-    where_named = f"{where} ({name})"
+        raise ListFileError(f"{where}：缺少 name（名称）")
+    where_named = f"{where}（{name}）"
     unknown = set(entry) - keys
     if unknown:
-        raise ListFileError(f"{where_named}: unknown keys {', '.join(sorted(unknown))} "
-                            f"(known: {', '.join(sorted(keys))})")
+        raise ListFileError(f"{where_named}：不认识的键 {'、'.join(sorted(unknown))}"
+                            f"（可用的键：{'、'.join(sorted(keys))}）")
     return {**entry, "name": name.strip(), "_where": where_named}
 
 
 def _text(d: dict, key: str, where: str) -> str:
     value = d.get(key, "")
     if not isinstance(value, str):
-        raise ListFileError(f"{d['_where']}: {key} must be a string")
+        raise ListFileError(f"{d['_where']}：{key} 应是一个字符串")
     return value
 
 
 def _count(d: dict, where: str) -> int:
     value = d.get("min_hits", 3)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ListFileError(f"{d['_where']}: min_hits must be a positive whole number")
+        raise ListFileError(f"{d['_where']}：min_hits 应是正整数")
     return value
 
 
@@ -187,11 +187,11 @@ def _patterns(d: dict, key: str, where: str, anchor_end: bool = False) -> tuple[
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise ListFileError(f"{d['_where']}: {key} must be a list of strings (regular expressions)")
+        raise ListFileError(f"{d['_where']}：{key} 应是一组字符串（正则表达式）")
     compiled = []
     for n, pattern in enumerate(values, 1):
         try:
             compiled.append(re.compile(f"(?:{pattern})$" if anchor_end else pattern))
         except re.error as exc:
-            raise ListFileError(f"{d['_where']}: {key} #{n} is a bad regular expression {pattern!r}: {exc}") from exc
+            raise ListFileError(f"{d['_where']}：{key} 的第 {n} 条 {pattern!r} 不是有效的正则表达式（{exc}）") from exc
     return tuple(compiled)

@@ -376,15 +376,15 @@ def test_type_and_level_lists_are_data(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("[[type]\nname = 'x'\n", r"doctypes\.toml: not valid TOML: .*line 1"),
+        ("[[type]\nname = 'x'\n", r"doctypes\.toml：不是有效的 TOML（.*line 1"),
         ("[[type]]\nname = '讲话'\ntitle = ['(讲话']\n",
-         r"doctypes\.toml: \[\[type\]\] #1 \(讲话\): title #1 is a bad regular expression '\(讲话'"),
+         r"doctypes\.toml：第 1 个 \[\[type\]\]（讲话）：title 的第 1 条 '\(讲话' 不是有效的正则表达式"),
         ("[[level]]\nname = '企业'\nissuer = ['ok', '[x']\n",
-         r"\[\[level\]\] #1 \(企业\): issuer #2 is a bad regular expression"),
-        ("[[type]]\nname = 'x'\ntitles = ['a']\n", r"\[\[type\]\] #1 \(x\): unknown keys titles"),
-        ("[[type]]\ntitle = ['a']\n", r"\[\[type\]\] #1: needs a name"),
-        ("[[level]]\nname = 'x'\nmin_hits = 0\n", r"min_hits must be a positive whole number"),
-        ("[types]\nname = 'x'\n", r"unknown tables types"),
+         r"第 1 个 \[\[level\]\]（企业）：issuer 的第 2 条 '\[x' 不是有效的正则表达式"),
+        ("[[type]]\nname = 'x'\ntitles = ['a']\n", r"第 1 个 \[\[type\]\]（x）：不认识的键 titles"),
+        ("[[type]]\ntitle = ['a']\n", r"第 1 个 \[\[type\]\]：缺少 name"),
+        ("[[level]]\nname = 'x'\nmin_hits = 0\n", r"min_hits 应是正整数"),
+        ("[types]\nname = 'x'\n", r"不认识的表 types"),
     ],
 )
 def test_a_broken_list_file_names_the_file_entry_and_fault(tmp_path, content: str, message: str) -> None:
