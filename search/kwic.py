@@ -36,6 +36,7 @@ class Occurrences:
         self._set_order(np.asarray(ranked, np.int64))
         self._read = 0   # reports read by searching their text (no offsets kept)
         self._cache: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        self._contexts: list[tuple[str, str]] = []  # of the first occurrences, as far as read
 
     def _set_order(self, ranked: np.ndarray) -> None:
         self.ranked = ranked
@@ -88,6 +89,17 @@ class Occurrences:
             docs, offsets = np.concatenate(more_docs), np.concatenate(more_offsets)
             self._cache = (docs, offsets)
         return docs[:limit], offsets[:limit]
+
+
+    def contexts(self, limit: int) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
+        """(reports, offsets, contexts) of the first `limit` occurrences. The
+        contexts are kept: a sort by context reads them for its first 10 000
+        occurrences, the collocations then for the first 2 000."""
+        docs, offsets = self.first(limit)
+        have = len(self._contexts)
+        if have < len(docs):
+            self._contexts += contexts(self.gen, docs[have:], offsets[have:], len(self.needle))
+        return docs, offsets, self._contexts[:len(docs)]
 
 
 def contexts(gen: Snapshot, docs: np.ndarray, offsets: np.ndarray, width: int) -> list[tuple[str, str]]:

@@ -227,10 +227,9 @@ def _sorted_page(gen: Snapshot, occurrences: Occurrences, sort: str, page: int, 
 
 def _order(gen: Snapshot, occurrences: Occurrences, sort: str, limit: int) -> list[list]:
     """[count, (d, p) of the first, reports, context, key span] per group."""
-    docs, offsets = occurrences.first(limit)
+    docs, offsets, contexts = occurrences.contexts(limit)
     groups: dict[tuple, list] = {}
-    for d, p, context in zip(docs.tolist(), offsets.tolist(),
-                             kwic.contexts(gen, docs, offsets, len(occurrences.needle)), strict=True):
+    for d, p, context in zip(docs.tolist(), offsets.tolist(), contexts, strict=True):
         group = groups.get(context)
         if group is None:
             groups[context] = [1, (d, p), [d], context, None]
@@ -285,10 +284,10 @@ def collocations(gen: Snapshot, occurrences: Occurrences, total: int) -> tuple[l
     COLLOCATION_SAMPLE occurrences in rank order (usually all), ranked by
     log-likelihood (colloc.py). jieba cuts each distinct window of WINDOW
     characters once."""
-    docs, offsets = occurrences.first(COLLOCATION_SAMPLE)
+    docs, _, contexts = occurrences.contexts(COLLOCATION_SAMPLE)
     lefts: Counter = Counter()
     rights: Counter = Counter()
-    for left, right in kwic.contexts(gen, docs, offsets, len(occurrences.needle)):
+    for left, right in contexts:
         lefts[left[-WINDOW:]] += 1
         rights[right[:WINDOW]] += 1
     looked_at = len(docs)
