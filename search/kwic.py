@@ -90,7 +90,6 @@ class Occurrences:
             self._cache = (docs, offsets)
         return docs[:limit], offsets[:limit]
 
-
     def contexts(self, limit: int) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
         """(reports, offsets, contexts) of the first `limit` occurrences. The
         contexts are kept: a sort by context reads them for its first 10 000
