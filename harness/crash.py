@@ -29,6 +29,7 @@ from harness.corpus_pool import load_pool
 from harness.paths import ROOT
 from search.indexer import index_corpus
 from search.searcher import Library
+from search.store.folder import CACHES
 
 QUERIES = ("党建", "组织建设 乡村振兴", "补充说明", "压紧压实", "year:2020-2022 工作", "第一书记 -疫情")
 CHANGE_MARK = "补充说明：本段为第{i}次修订新增内容。"
@@ -177,7 +178,7 @@ def leftovers(index: Path) -> list[str]:
     ix = whoosh_index.open_dir(index)
     live = {s.segment_id() for s in ix._read_toc().segments}
     toc = f"_MAIN_{ix.latest_generation()}.toc"
-    keep = {".lock", "MAIN_WRITELOCK", "skipped.json", "stamps.json", "verified.json", "userdict.txt", toc}
+    keep = {".lock", "MAIN_WRITELOCK", *CACHES, toc}
     return sorted(p.name for p in index.iterdir()
                   if p.name not in keep and p.name.partition(".")[0] not in live)
 

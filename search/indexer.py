@@ -28,10 +28,9 @@ from .errors import IndexingError
 from .lock import IndexLock
 from .settings import Analysis, Settings, load_analysis
 from .store import IndexDamaged, IndexWriter
+from .store.folder import SKIPPED_FILE, STAMPS_FILE
 from .workers import run_jobs
 
-SKIPPED_FILE = "skipped.json"  # files that could not be read, by content hash
-STAMPS_FILE = "stamps.json"    # files hashed again and found unchanged: their new (size, mtime)
 INDEX_PER_TEXT = 3  # the index takes up to this many bytes per byte of text
 # Reasons that a change on this machine (not in the file) can cure: tried again every run.
 _RETRY_REASONS = ("旧版", "读不出", "无法分析")

@@ -18,7 +18,9 @@ from .container import file_crc
 from .snapshot import INDEX_NAME, Snapshot
 
 VERIFIED_FILE = "verified.json"  # segments whose checksums held, by their files' sizes and times
-_CACHES = (VERIFIED_FILE, "skipped.json", "stamps.json", USER_DICT_NAME)  # what a run keeps beside the index
+SKIPPED_FILE = "skipped.json"    # files that could not be read, by content hash (indexer.py)
+STAMPS_FILE = "stamps.json"      # files hashed again and found unchanged: their new (size, mtime) (indexer.py)
+CACHES = (VERIFIED_FILE, SKIPPED_FILE, STAMPS_FILE, USER_DICT_NAME)  # what a run keeps beside the index
 
 
 def stamps(index_dir: Path, segid: str) -> list:
@@ -97,7 +99,7 @@ def wipe(index_dir: Path) -> None:
             continue
         if p.is_dir() and (p.name.startswith(("gen-", ".gen-")) or p.name == f"{INDEX_NAME}.tmp"):
             shutil.rmtree(p, ignore_errors=True)
-        elif p.name.startswith(_OURS) or p.name in _LEGACY or p.name in _CACHES:
+        elif p.name.startswith(_OURS) or p.name in _LEGACY or p.name in CACHES:
             try:
                 p.unlink()
             except OSError:
