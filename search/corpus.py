@@ -142,8 +142,8 @@ def _listed_in_order(folder: str) -> list[tuple[str, os.DirEntry]]:
         plain = False
     if plain:
         return sorted(zip(names, entries, strict=True), key=itemgetter(0))
-    return sorted(((display_name(e.name), e) for e in entries),
-                  key=lambda p: (p[0], p[0] != p[1].name, p[1].name))
+    keyed = sorted(((_order(e.name), e) for e in entries), key=itemgetter(0))
+    return [(key[0], e) for key, e in keyed]
 
 
 def corpus_files(corpus: Path, ignored: Counter | None = None) -> dict[str, str]:
