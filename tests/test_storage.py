@@ -190,22 +190,23 @@ def test_ctrl_c_during_parallel_reading_stops_at_once_and_keeps_the_index(tmp_pa
     index_corpus(corpus, index, jobs=1)
     write_reports(corpus, range(20, 400), pool)
     token = Snapshot.open(index).token
-    for attempt in range(4):
-        proc = subprocess.Popen([sys.executable, "-m", "search", "index", str(corpus), "--index", str(index),
-                                 "--jobs", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, start_new_session=True)
-        time.sleep(2.0 + 0.3 * attempt)
-        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl+C sends: the whole process group
-        try:
-            _, err = proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            pytest.fail(f"Ctrl+C did not stop the run (attempt {attempt + 1})")
-        if proc.returncode == 0:
-            continue  # it had already finished: nothing to check this time
-        assert "Traceback" not in err, err
-        assert err.strip().splitlines()[-1] == "已中断：索引保持原样", err
-        assert Snapshot.open(index).token == token
+    # Each worker stops at its third report, so the signal comes while both are reading
+    # however fast the machine is (a fixed sleep let a quick machine finish first).
+    env = {**os.environ, "REPORTS_PAUSE_AT": "reading:3", "REPORTS_PAUSE_SECONDS": "60"}
+    proc = subprocess.Popen([sys.executable, "-m", "search", "index", str(corpus), "--index", str(index),
+                             "--jobs", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    assert "pause point reading:3" in proc.stderr.readline()
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl+C sends: the whole process group
+    try:
+        _, err = proc.communicate(timeout=20)  # far less than the 60 s the worker sleeps
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("Ctrl+C did not stop the run")
+    assert proc.returncode != 0
+    assert "Traceback" not in err, err
+    assert err.strip().splitlines()[-1] == "已中断：索引保持原样", err
+    assert Snapshot.open(index).token == token
     assert index_corpus(corpus, index, jobs=2).added == 380
 
 
