@@ -168,7 +168,10 @@ def run() -> None:
 def index_cmd(corpus_arg, corpus, index_dir, rebuild, jobs, watch):
     """为语料库建立或更新索引：新增、更新、删除有变化的文件。"""
     settings = settings_of(index_dir, corpus_arg or corpus)
-    cli_print.summary(run_index(settings, rebuild, jobs), settings.index_dir)
+    summary = run_index(settings, rebuild, jobs)
+    cli_print.summary(summary, settings.index_dir)
+    if summary.interrupted:
+        _exit_now("\n已中断：按下 Ctrl+C 时索引正在提交，本次更新已完成", 130)
     if watch:
         watch_corpus(settings, jobs)
 

@@ -51,6 +51,7 @@ class IndexSummary:
     seconds: float = 0.0
     generation: int | None = None
     notes: list[str] = field(default_factory=list)  # what was found and cleared first
+    interrupted: bool = False  # Ctrl+C came during the commit: the run finished first
 
     @property
     def changed(self) -> bool:
@@ -275,9 +276,10 @@ def _apply_changes(corpus: Path, index_dir: Path, setup: Analysis, writer: Index
         _write_skipped(index_dir, plan, summary)
         return summary
     if threading.current_thread() is threading.main_thread():
-        # From the commit on, Ctrl+C waits for the run's end (index_corpus puts
-        # it back): the run either happened or did not, and says which.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # From the commit on, Ctrl+C waits for the run's end (index_library puts
+        # the handler back): the run either happened or did not, and says which.
+        # The press is kept, not dropped: the caller stops after the run.
+        signal.signal(signal.SIGINT, lambda signum, frame: setattr(summary, "interrupted", True))
     _write_words(index_dir, setup.words)
     summary.generation = writer.commit()
     _write_skipped(index_dir, plan, summary)

@@ -104,6 +104,8 @@ class Watcher:
             self.report(None, f"无法读写 {exc.filename or self.index_dir}：{exc.strerror or exc}")
             return
         self.report(summary, None)
+        if summary.interrupted:  # Ctrl+C during the commit: stop now that it is done
+            raise KeyboardInterrupt
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.run, name="corpus-watcher", daemon=True)

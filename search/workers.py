@@ -9,7 +9,8 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path, PurePosixPath
 
@@ -103,6 +104,17 @@ def _analyse_batch(jobs: list[tuple]) -> list[tuple[str, DocRecord | None, str |
     return [_analyse_job(job) for job in jobs]
 
 
+def _result(future: Future) -> list:
+    """future.result(), waking now and then: Ctrl+C is handled in the main
+    thread, and a signal the kernel gives to one of the executor's threads
+    is only acted on when the main thread next runs Python code."""
+    while True:
+        try:
+            return future.result(timeout=0.2)
+        except FutureTimeout:
+            pass
+
+
 def run_jobs(jobs: list[tuple], workers: int, setup: Analysis) -> Iterator[tuple]:
     """Results in job order (the same index every run), with at most a few
     finished results per worker waiting: memory does not grow with the corpus.
@@ -122,9 +134,9 @@ def run_jobs(jobs: list[tuple], workers: int, setup: Analysis) -> Iterator[tuple
         for start in range(0, len(jobs), BATCH):
             pending.append(pool.submit(_analyse_batch, jobs[start:start + BATCH]))
             if len(pending) >= window:
-                yield from pending.pop(0).result()
+                yield from _result(pending.pop(0))
         while pending:
-            yield from pending.pop(0).result()
+            yield from _result(pending.pop(0))
     except BrokenProcessPool:
         raise IndexingError("读取文件的一个工作进程意外退出（内存不足？）；"
                           "索引保持原样") from None

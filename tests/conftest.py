@@ -3,6 +3,7 @@ real servers started for a test and stopped after it. The helpers they use
 are the package harness/ (on the path by pyproject's pytest `pythonpath`)."""
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +16,14 @@ from search.clean import clean
 from search.indexer import index_corpus
 from search.readers import read_text
 from search.searcher import Library
+
+
+def pytest_configure(config) -> None:
+    # Ctrl+C as a terminal gives it. Started in the background of a script (as
+    # CI may start it), the test run ignores SIGINT, and so would every command
+    # it starts: the tests that press Ctrl+C in one would find it deaf.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")

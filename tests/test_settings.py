@@ -157,6 +157,25 @@ def test_index_watch_keeps_indexing_changes_until_ctrl_c(tmp_path):
     assert "已停止监视" in stderr + "".join(run.seen)
 
 
+def test_ctrl_c_while_the_watcher_commits_a_change_stops_it_once_the_change_is_in(tmp_path):
+    corpus, index = copy_seeds(tmp_path / "corpus"), tmp_path / "index"
+    # The second commit (the watcher's first change) is held for 3 s with its table of contents written.
+    run = Command("index", str(corpus), "--index", str(index), "--jobs", "1", "--watch", cwd=tmp_path,
+                  env={"REPORTS_PAUSE_AT": "committed:2", "REPORTS_PAUSE_SECONDS": "3"})
+    try:
+        run.wait_for(r"正在监视", "stderr", timeout=120)
+        (corpus / "new.txt").write_text(NEW, "utf-8")
+        run.wait_for(r"pause point committed:2", "stderr", timeout=120)
+        run.proc.send_signal(signal.SIGINT)
+        ended = run.proc.wait(timeout=30)  # a dropped Ctrl+C: it would watch on
+    finally:
+        stderr = run.stop(5, signal.SIGINT)
+    assert ended == 0
+    assert "已停止监视" in stderr
+    assert any("新增 1，" in line for line in run.seen)  # the change was indexed and said first
+    assert Library(index).search("星火燎原").total == 1
+
+
 def test_serve_watch_reindexes_in_the_server_while_it_serves(tmp_path):
     corpus, index = copy_seeds(tmp_path / "corpus"), tmp_path / "index"
     server = Served("--corpus", str(corpus), "--index", str(index), "--watch", cwd=tmp_path)

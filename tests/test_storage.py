@@ -30,6 +30,28 @@ def _run(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProce
                           text=True, encoding="utf-8", timeout=300, env={**clean_env, **(env or {})}, **kw)
 
 
+def _started(*args: str, env: dict) -> subprocess.Popen:
+    """`python -m search ARGS` in a session of its own (its process group is what Ctrl+C reaches)."""
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTS_")}
+    return subprocess.Popen([sys.executable, "-m", "search", *args], cwd=ROOT, text=True, encoding="utf-8",
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            env={**clean_env, "PYTHONFAULTHANDLER": "1", **env})
+
+
+def _ended(proc: subprocess.Popen, timeout: float) -> tuple[str, str]:
+    """Its stdout and stderr once it ended; a run still going after `timeout` fails the test with
+    where each of its threads was (faulthandler) and its signal masks."""
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        status = open(f"/proc/{proc.pid}/status").read()
+        masks = " ".join(line for line in status.splitlines() if line.startswith(("SigBlk", "SigIgn", "SigCgt")))
+        os.kill(proc.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
+        _, err = proc.communicate(timeout=20)
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail(f"Ctrl+C did not stop the run within {timeout:g} s ({masks}):\n{err}")
+
+
 def _files(index) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in index.iterdir() if p.name.startswith("MAIN_")}
 
@@ -192,22 +214,33 @@ def test_ctrl_c_during_parallel_reading_stops_at_once_and_keeps_the_index(tmp_pa
     token = Snapshot.open(index).token
     # Each worker stops at its third report, so the signal comes while both are reading
     # however fast the machine is (a fixed sleep let a quick machine finish first).
-    env = {**os.environ, "REPORTS_PAUSE_AT": "reading:3", "REPORTS_PAUSE_SECONDS": "60"}
-    proc = subprocess.Popen([sys.executable, "-m", "search", "index", str(corpus), "--index", str(index),
-                             "--jobs", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    proc = _started("index", str(corpus), "--index", str(index), "--jobs", "2",
+                    env={"REPORTS_PAUSE_AT": "reading:3", "REPORTS_PAUSE_SECONDS": "60"})
     assert "pause point reading:3" in proc.stderr.readline()
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl+C sends: the whole process group
-    try:
-        _, err = proc.communicate(timeout=20)  # far less than the 60 s the worker sleeps
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail("Ctrl+C did not stop the run")
+    _, err = _ended(proc, 20)  # far less than the 60 s the worker sleeps
     assert proc.returncode != 0
     assert "Traceback" not in err, err
     assert err.strip().splitlines()[-1] == "已中断：索引保持原样", err
     assert Snapshot.open(index).token == token
     assert index_corpus(corpus, index, jobs=2).added == 380
+
+
+def test_ctrl_c_during_the_commit_lets_the_run_finish_and_says_so(built):
+    corpus, index = built
+    for i in range(3):
+        (corpus / f"extra{i}.txt").write_text(NEW.replace("某村", f"第{i}村"), "utf-8")
+    # Held for 3 s with the new table of contents written: the run has happened.
+    proc = _started("index", str(corpus), "--index", str(index),
+                    env={"REPORTS_PAUSE_AT": "committed", "REPORTS_PAUSE_SECONDS": "3"})
+    assert any("pause point committed" in line for line in iter(proc.stderr.readline, ""))
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = _ended(proc, 30)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "已中断：按下 Ctrl+C 时索引正在提交，本次更新已完成", err
+    assert "新增 3" in out
+    assert Library(index).search("星火燎原").total == 3
+    assert index_corpus(corpus, index, jobs=1).changed is False
 
 
 @pytest.mark.slow
