@@ -168,12 +168,19 @@ def run() -> None:
 def index_cmd(corpus_arg, corpus, index_dir, rebuild, jobs, watch):
     """为语料库建立或更新索引：新增、更新、删除有变化的文件。"""
     settings = settings_of(index_dir, corpus_arg or corpus)
+    index_and_say(settings, rebuild, jobs)
+    if watch:
+        watch_corpus(settings, jobs)
+
+
+def index_and_say(settings: Settings, rebuild: bool = False, jobs: int | None = None) -> IndexSummary:
+    """run_index and its summary; Ctrl+C pressed during the commit ends the
+    program here, once the summary is out (the run has happened)."""
     summary = run_index(settings, rebuild, jobs)
     cli_print.summary(summary, settings.index_dir)
     if summary.interrupted:
         _exit_now("\n已中断：按下 Ctrl+C 时索引正在提交，本次更新已完成", 130)
-    if watch:
-        watch_corpus(settings, jobs)
+    return summary
 
 
 def run_index(settings: Settings, rebuild: bool = False, jobs: int | None = None) -> IndexSummary:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from . import cli_print, cli_zh
-from .cli import _fail, echo, main, run_index, watch_printer
+from . import cli_zh
+from .cli import _fail, echo, index_and_say, main, watch_printer
 from .cli_options import cache_option, corpus_option, index_option, settings_of, watch_option
 from .searcher import Library, NoIndex
 from .settings import Settings, check_settings
@@ -57,7 +57,7 @@ def serve_cmd(host, port, threads, connection_limit, channel_timeout, debug, aut
         Library(settings.index_dir).generation()
     except NoIndex:
         echo(f"{settings.index_dir}/ 还没有索引 —— 先从 {settings.corpus_dir}/ 建立索引")
-        cli_print.summary(run_index(settings), settings.index_dir)
+        index_and_say(settings)
     watcher = _start_watching(settings) if watch else None
     try:
         if server is None:

@@ -176,6 +176,22 @@ def test_ctrl_c_while_the_watcher_commits_a_change_stops_it_once_the_change_is_i
     assert Library(index).search("星火燎原").total == 1
 
 
+def test_ctrl_c_while_serve_commits_its_first_index_ends_it_without_serving(tmp_path):
+    corpus, index = copy_seeds(tmp_path / "corpus"), tmp_path / "index"
+    run = Served("--corpus", str(corpus), "--index", str(index), cwd=tmp_path, wait=False,
+                 env={"REPORTS_PAUSE_AT": "committed", "REPORTS_PAUSE_SECONDS": "3"})
+    try:
+        run.wait_for(r"pause point committed", "stderr", timeout=120)
+        run.proc.send_signal(signal.SIGINT)
+        ended = run.proc.wait(timeout=30)
+    finally:
+        stderr = run.stop(5, signal.SIGINT)
+    assert ended == 130
+    assert "已中断：按下 Ctrl+C 时索引正在提交，本次更新已完成" in stderr
+    assert not any("报告检索已启动" in line for line in run.seen)  # it never served
+    assert Library(index).search("党建").total > 0  # the index it built is there
+
+
 def test_serve_watch_reindexes_in_the_server_while_it_serves(tmp_path):
     corpus, index = copy_seeds(tmp_path / "corpus"), tmp_path / "index"
     server = Served("--corpus", str(corpus), "--index", str(index), "--watch", cwd=tmp_path)
