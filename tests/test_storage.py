@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -44,7 +45,7 @@ def _ended(proc: subprocess.Popen, timeout: float) -> tuple[str, str]:
     try:
         return proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        status = open(f"/proc/{proc.pid}/status").read()
+        status = Path(f"/proc/{proc.pid}/status").read_text()
         masks = " ".join(line for line in status.splitlines() if line.startswith(("SigBlk", "SigIgn", "SigCgt")))
         os.kill(proc.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
         _, err = proc.communicate(timeout=20)
