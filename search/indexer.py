@@ -91,9 +91,9 @@ def index_library(settings: Settings, rebuild: bool = False, jobs: int | None = 
             raise
         raise IndexingError(_disk_full(corpus, index_dir)) from None
     finally:
-        lock.release()
         if interrupt is not None:
             signal.signal(signal.SIGINT, interrupt)
+        lock.release()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -138,8 +138,10 @@ def _update(corpus: Path, index_dir: Path, setup: Analysis, rebuild: bool, jobs:
     writer = _open_writer(index_dir, setup.fingerprint, rebuild, summary)
     try:
         summary = _apply_changes(corpus, index_dir, setup, writer, jobs, progress, summary)
-    except BaseException:
+    except BaseException as exc:
         writer.cancel()
+        if summary.interrupted and not isinstance(exc, KeyboardInterrupt):
+            raise KeyboardInterrupt from exc  # Ctrl+C, then the commit failed: the press still stops
         raise
     return summary
 
@@ -278,7 +280,8 @@ def _apply_changes(corpus: Path, index_dir: Path, setup: Analysis, writer: Index
     if threading.current_thread() is threading.main_thread():
         # From the commit on, Ctrl+C waits for the run's end (index_library puts
         # the handler back): the run either happened or did not, and says which.
-        # The press is kept, not dropped: the caller stops after the run.
+        # The press is kept, not dropped, in summary.interrupted: the CLI and
+        # the watcher stop after the run.
         signal.signal(signal.SIGINT, lambda signum, frame: setattr(summary, "interrupted", True))
     _write_words(index_dir, setup.words)
     summary.generation = writer.commit()

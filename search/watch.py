@@ -104,7 +104,10 @@ class Watcher:
             self.report(None, f"无法读写 {exc.filename or self.index_dir}：{exc.strerror or exc}")
             return
         self.report(summary, None)
-        if summary.interrupted:  # Ctrl+C during the commit: stop now that it is done
+        # Ctrl+C during the commit: stop now that it is done. Only a watcher in
+        # the main thread (`reports index --watch`) sees it: a run in another
+        # thread leaves Ctrl+C to the main thread.
+        if summary.interrupted:
             raise KeyboardInterrupt
 
     def start(self) -> threading.Thread:

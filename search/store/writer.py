@@ -86,6 +86,7 @@ class IndexWriter:
         self._new_files: list[str] = []     # segment ids this run wrote
         self._writing: threading.Thread | None = None  # a closed segment's companion being built
         self._failure: BaseException | None = None
+        self._committed = False
 
     # ------------------------------------------------------------ changes
     def delete(self, d: int) -> None:
@@ -153,6 +154,7 @@ class IndexWriter:
         faults.crash_point("committing")
         generation = self.generation + 1
         TOC(self.schema, final, generation).write(self.ix.storage, INDEX_NAME)
+        self._committed = True  # from here on the new generation is the index: cancel() keeps it
         faults.crash_point("committed")
         clean_files(self.ix.storage, INDEX_NAME, generation, final)
         # The segments this run wrote are as written: no need to read them again.
@@ -162,7 +164,14 @@ class IndexWriter:
         return generation
 
     def cancel(self) -> None:
-        """Leave the index as it was: remove what this run wrote."""
+        """Leave the index as it was: remove what this run wrote (once it
+        has committed, nothing: its files are the index now)."""
+        if self._committed:
+            try:
+                self._lock.release()
+            except Exception:
+                pass
+            return
         if self._writing is not None:
             self._writing.join()
         try:
