@@ -103,12 +103,20 @@ class Occurrences:
 
 def contexts(gen: Snapshot, docs: np.ndarray, offsets: np.ndarray, width: int) -> list[tuple[str, str]]:
     """(left, right): CONTEXT characters each side of each occurrence, never
-    past a paragraph end (folded text)."""
-    windows, lo, _ = _windows(gen, docs, offsets, CONTEXT, width + CONTEXT)
-    out = []
-    for window, p, a in zip(windows, offsets.tolist(), lo.tolist(), strict=True):
-        at = p - a
-        out.append((window[:at].rpartition("\n")[2], window[at + width:].partition("\n")[0]))
+    past a paragraph end (folded text). The paragraph ends are found in each
+    segment's gathered code units at once; Python only slices."""
+    out: list[tuple[str, str]] = [("", "")] * len(docs)
+    offsets = np.asarray(offsets, np.int64)
+    for rows, units, text, first, lengths, starts, _ in gen.spans(docs, offsets, CONTEXT, width + CONTEXT):
+        at = first + offsets[rows] - starts  # the occurrence, in `text`
+        after = at + width
+        breaks = np.append(np.flatnonzero(units == 10), len(units))  # the "\n"s, then past the end
+        k = np.searchsorted(breaks, at)  # how many breaks come before the occurrence
+        left = np.maximum(first, np.where(k > 0, breaks[k - 1] + 1, 0))
+        right = np.minimum(first + lengths, breaks[np.searchsorted(breaks, after)])
+        for row, a, p, q, b in zip(rows.tolist(), left.tolist(), at.tolist(), after.tolist(), right.tolist(),
+                                   strict=True):
+            out[row] = (text[a:p], text[q:b])
     return out
 
 

@@ -174,3 +174,32 @@ def test_phrase_facets_keep_the_other_values_of_a_chosen_group(library):
     assert chosen.facets["type"] == everything.facets["type"]          # its own selection left out
     assert set(chosen.facets["year"]) == {"2023"}                       # the others' applied
     assert chosen.total_occurrences == everything.facets["type"]["述职报告"]
+
+
+def test_the_context_of_every_occurrence_is_its_paragraph_within_thirty_characters(library):
+    """kwic.contexts against its definition, read from each report's own folded
+    text: every occurrence of strings found at paragraph starts and ends, and
+    the first and last character of every report."""
+    import numpy as np
+
+    from search import kwic
+    from search.highlight import find_all
+
+    gen = library.snapshot()
+    docs, offsets, widths = [], [], []
+    for d in range(gen.n):
+        text = gen.folded(d)
+        for needle in ["一、", "。", "工作", "党建", "(一)", text[:1], text[-1:]]:
+            for p in find_all(text, needle) if needle else []:
+                docs.append(d), offsets.append(p), widths.append(len(needle))
+    assert len(docs) > 500
+    got = []
+    for width in sorted(set(widths)):  # contexts() takes one width at a time
+        rows = [i for i, w in enumerate(widths) if w == width]
+        found = kwic.contexts(gen, np.array([docs[i] for i in rows]), np.array([offsets[i] for i in rows]), width)
+        got += list(zip(rows, found, strict=True))
+    for i, (left, right) in got:
+        text, p, w = gen.folded(docs[i]), offsets[i], widths[i]
+        assert left == text[max(0, p - kwic.CONTEXT):p].rpartition("\n")[2], (docs[i], p)
+        assert right == text[p + w:p + w + kwic.CONTEXT].partition("\n")[0], (docs[i], p)
+    assert any(left == "" for _, (left, _) in got) and any(right == "" for _, (_, right) in got)

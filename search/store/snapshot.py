@@ -251,14 +251,25 @@ class Snapshot:
     def windows(self, docs: np.ndarray, offsets: np.ndarray, before: int,
                 after: int) -> tuple[list[str], np.ndarray, np.ndarray]:
         """For each (report, offset): its folded text from `before` characters
-        before the offset to `after` characters after it (clipped to the text),
-        read for all of them with one gather and one decode per segment; with
-        where each window starts in its report and the report's text length."""
-        docs = self.source[np.asarray(docs, np.int64)]
-        offsets = np.asarray(offsets, np.int64)
+        before the offset to `after` characters after it (clipped to the text);
+        with where each window starts in its report and the report's text length."""
         out: list[str] = [""] * len(docs)
         starts_in_doc = np.zeros(len(docs), np.int64)
         lengths_of_text = np.zeros(len(docs), np.int64)
+        for rows, _, text, first, lengths, starts, totals in self.spans(docs, offsets, before, after):
+            starts_in_doc[rows] = starts
+            lengths_of_text[rows] = totals
+            for row, a, n in zip(rows.tolist(), first.tolist(), lengths.tolist(), strict=True):
+                out[row] = text[a:a + n]
+        return out, starts_in_doc, lengths_of_text
+
+    def spans(self, docs: np.ndarray, offsets: np.ndarray, before: int, after: int):
+        """The windows of windows(), read with one gather and one decode per
+        segment: for each segment, (rows, code units, their text, each row's
+        start in it, its length, its start in its report, the report's length).
+        A segment's text has one character per code unit."""
+        docs = self.source[np.asarray(docs, np.int64)]
+        offsets = np.asarray(offsets, np.int64)
         which = np.searchsorted(self.bases, docs, side="right") - 1
         for i in np.unique(which).tolist():
             part = self.parts[i]
@@ -269,8 +280,6 @@ class Snapshot:
             text_end = np.maximum(starts[local + 1] - 1, text_start)
             lo = np.clip(text_start + offsets[rows] - before, text_start, text_end)
             hi = np.clip(text_start + offsets[rows] + after, lo, text_end)
-            starts_in_doc[rows] = lo - text_start
-            lengths_of_text[rows] = text_end - text_start
             lengths = hi - lo
             first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
             index = np.repeat(lo - first, lengths) + np.arange(int(lengths.sum()))
@@ -278,9 +287,7 @@ class Snapshot:
             wide = units.dtype.itemsize == 4
             text = units.astype(">u4" if wide else ">u2").tobytes().decode(
                 "utf-32-be" if wide else "utf-16-be", "surrogatepass")
-            for row, a, n in zip(rows.tolist(), first.tolist(), lengths.tolist(), strict=True):
-                out[row] = text[a:a + n]
-        return out, starts_in_doc, lengths_of_text
+            yield rows, units, text, first, lengths, lo - text_start, text_end - text_start
 
     def stored(self, d: int) -> dict:
         """Whoosh's stored fields of report d (the store of record)."""
