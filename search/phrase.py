@@ -225,7 +225,7 @@ def _sorted_page(gen: Snapshot, occurrences: Occurrences, sort: str, page: int, 
     return lines, len(ordered)
 
 
-def _order(gen: Snapshot, occurrences: Occurrences, sort: str, limit: int) -> list[tuple]:
+def _order(gen: Snapshot, occurrences: Occurrences, sort: str, limit: int) -> tuple[tuple, ...]:
     """[count, (d, p) of the first, reports, context, key span] per group."""
     docs, offsets, contexts = occurrences.contexts(limit)
     groups: dict[tuple, list] = {}
@@ -247,7 +247,7 @@ def _order(gen: Snapshot, occurrences: Occurrences, sort: str, limit: int) -> li
     # Kept as tuples of tuples, strings and numbers, which the garbage
     # collector stops tracking: lists of 10 000 cached groups were walked by
     # every full collection of a server.
-    return [(n, first, tuple(reports), context, span) for n, first, reports, context, span in ordered]
+    return tuple((n, first, tuple(reports), context, span) for n, first, reports, context, span in ordered)
 
 
 def _lines(gen: Snapshot, places: list[tuple[int, int]], width: int, counts: list[int],
