@@ -226,7 +226,7 @@ def _sorted_page(gen: Snapshot, occurrences: Occurrences, sort: str, page: int, 
 
 
 def _order(gen: Snapshot, occurrences: Occurrences, sort: str, limit: int) -> tuple[tuple, ...]:
-    """[count, (d, p) of the first, reports, context, key span] per group."""
+    """(count, (d, p) of the first, reports, context, key span) per group."""
     docs, offsets, contexts = occurrences.contexts(limit)
     groups: dict[tuple, list] = {}
     for d, p, context in zip(docs.tolist(), offsets.tolist(), contexts, strict=True):
