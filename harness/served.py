@@ -86,7 +86,8 @@ class Command:
     threads, a line waited for with a deadline."""
 
     def __init__(self, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, src: Path = ROOT,
-                 log: Path | None = None) -> None:
+                 log: Path | None = None, new_session: bool = False) -> None:
+        """`new_session`: in a process group of its own, the one Ctrl+C reaches (os.killpg(pid))."""
         base = {k: v for k, v in os.environ.items() if not k.startswith("REPORTS_")}
         pythonpath = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
         self._log = open(log, "w", encoding="utf-8") if log else None  # noqa: SIM115 (closed in stop())
@@ -95,6 +96,7 @@ class Command:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "search", *args], cwd=cwd, text=True,
             encoding="utf-8", errors="replace", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=new_session,
             env={**base, "PYTHONUNBUFFERED": "1", "PYTHONPATH": pythonpath, **(env or {})})
         self.pid = self.proc.pid
         lock = threading.Lock()

@@ -4,12 +4,12 @@ a full disk, Ctrl+C, a lock file removed under a running run, files changed
 while they are read, and unreadable files remembered by their hash."""
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import pytest
 from harness.corpus_pool import load_pool
 from harness.crash import write_reports
 from harness.paths import ROOT, copy_seeds
+from harness.served import Command
 from search.indexer import index_corpus
 from search.searcher import Library
 from search.store import Snapshot
@@ -32,52 +33,22 @@ def _run(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProce
                           text=True, encoding="utf-8", timeout=300, env={**clean_env, **(env or {})}, **kw)
 
 
-def _started(*args: str, env: dict) -> subprocess.Popen:
-    """`python -m search ARGS` in a session of its own (its process group is what Ctrl+C reaches)."""
-    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTS_")}
-    return subprocess.Popen([sys.executable, "-m", "search", *args], cwd=ROOT, text=True, encoding="utf-8",
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                            env={**clean_env, "PYTHONFAULTHANDLER": "1", **env})
-
-
-def _ended(proc: subprocess.Popen, timeout: float) -> tuple[str, str]:
-    """Its stdout and stderr once it ended; a run still going after `timeout` fails the test with
-    where each of its threads was (faulthandler) and its signal masks."""
+def _ctrl_c(run: Command, timeout: float) -> str:
+    """Ctrl+C to the run's process group (what a terminal sends); its stderr once it
+    ended. A run still going after `timeout` fails the test with where each of its
+    threads was (faulthandler: the run is started with PYTHONFAULTHANDLER) and its
+    signal masks."""
+    os.killpg(run.pid, signal.SIGINT)
     try:
-        return proc.communicate(timeout=timeout)
+        run.proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        status = Path(f"/proc/{proc.pid}/status").read_text()
+        status = Path(f"/proc/{run.pid}/status").read_text()
         masks = " ".join(line for line in status.splitlines() if line.startswith(("SigBlk", "SigIgn", "SigCgt")))
-        os.kill(proc.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
-        try:
-            _, err = proc.communicate(timeout=20)
-        finally:
-            _kill_group(proc)
-        pytest.fail(f"Ctrl+C did not stop the run within {timeout:g} s ({masks}):\n{err}")
-
-
-def _wait_line(proc: subprocess.Popen, text: str, timeout: float = 120) -> None:
-    """Read its stderr up to a line holding `text`; fail (and kill it) if none comes in time."""
-    seen: list[str] = []
-
-    def read() -> None:
-        for line in iter(proc.stderr.readline, ""):
-            seen.append(line)
-            if text in line:
-                return
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    reader.join(timeout)
-    if not seen or text not in seen[-1]:
-        _kill_group(proc)
-        pytest.fail(f"no {text!r} within {timeout:g} s:\n{''.join(seen)}")
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:  # all of it has ended already
-        pass
+        os.kill(run.pid, signal.SIGABRT)  # faulthandler prints every thread's stack, then it ends
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            run.proc.wait(timeout=20)  # a SIGTERM from stop() now would cut the stacks short
+        pytest.fail(f"Ctrl+C did not stop the run within {timeout:g} s ({masks}):\n{run.stop()}")
+    return run.stop()
 
 
 def _files(index) -> dict[str, int]:
@@ -242,12 +213,12 @@ def test_ctrl_c_during_parallel_reading_stops_at_once_and_keeps_the_index(tmp_pa
     token = Snapshot.open(index).token
     # Each worker is held at its third report: the signal comes while the run is
     # reading however fast the machine is (a fixed sleep let a quick machine finish first).
-    proc = _started("index", str(corpus), "--index", str(index), "--jobs", "2",
-                    env={"REPORTS_PAUSE_AT": "reading:3", "REPORTS_PAUSE_SECONDS": "60"})
-    _wait_line(proc, "pause point reading:3")
-    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl+C sends: the whole process group
-    _, err = _ended(proc, 20)  # far less than the 60 s the worker sleeps
-    assert proc.returncode == 130
+    with Command("index", str(corpus), "--index", str(index), "--jobs", "2", new_session=True,
+                 env={"REPORTS_PAUSE_AT": "reading:3", "REPORTS_PAUSE_SECONDS": "60",
+                      "PYTHONFAULTHANDLER": "1"}) as run:
+        run.wait_for("pause point reading:3", "stderr", timeout=120)
+        err = _ctrl_c(run, 20)  # far less than the 60 s the worker sleeps
+    assert run.proc.returncode == 130
     assert "Traceback" not in err, err
     assert err.strip().splitlines()[-1] == "已中断：索引保持原样", err
     assert Snapshot.open(index).token == token
@@ -259,14 +230,14 @@ def test_ctrl_c_during_the_commit_lets_the_run_finish_and_says_so(built):
     for i in range(3):
         (corpus / f"extra{i}.txt").write_text(NEW.replace("某村", f"第{i}村"), "utf-8")
     # Held for 3 s with the new table of contents written: the run has happened.
-    proc = _started("index", str(corpus), "--index", str(index),
-                    env={"REPORTS_PAUSE_AT": "committed", "REPORTS_PAUSE_SECONDS": "3"})
-    _wait_line(proc, "pause point committed")
-    os.killpg(proc.pid, signal.SIGINT)
-    out, err = _ended(proc, 30)
-    assert proc.returncode == 130, err
+    with Command("index", str(corpus), "--index", str(index), new_session=True,
+                 env={"REPORTS_PAUSE_AT": "committed", "REPORTS_PAUSE_SECONDS": "3",
+                      "PYTHONFAULTHANDLER": "1"}) as run:
+        run.wait_for("pause point committed", "stderr", timeout=120)
+        err = _ctrl_c(run, 30)
+    assert run.proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == "已中断：按下 Ctrl+C 时索引正在提交，本次更新已完成", err
-    assert "新增 3" in out
+    assert "新增 3" in "".join(run.seen)
     assert Library(index).search("星火燎原").total == 3
     assert index_corpus(corpus, index, jobs=1).changed is False
 
