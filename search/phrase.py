@@ -225,8 +225,8 @@ def _sorted_page(gen: Snapshot, occurrences: Occurrences, sort: str, page: int, 
     return lines, len(ordered)
 
 
-def _order(gen: Snapshot, occurrences: Occurrences, sort: str, limit: int) -> tuple[tuple, ...]:
-    """(count, (d, p) of the first, reports, context, key span) per group."""
+def _order(gen: Snapshot, occurrences: Occurrences, sort: str, limit: int) -> list[list]:
+    """[count, (d, p) of the first, reports, context, key span] per group."""
     docs, offsets, contexts = occurrences.contexts(limit)
     groups: dict[tuple, list] = {}
     for d, p, context in zip(docs.tolist(), offsets.tolist(), contexts, strict=True):
@@ -244,10 +244,7 @@ def _order(gen: Snapshot, occurrences: Occurrences, sort: str, limit: int) -> tu
             group[4] = span
         order = sorted(range(len(ordered)), key=lambda i: keys[i][0])  # stable: rank order on ties
         ordered = [ordered[i] for i in order]
-    # Kept as tuples of tuples, strings and numbers, which the garbage
-    # collector stops tracking: lists of 10 000 cached groups were walked by
-    # every full collection of a server.
-    return tuple((n, first, tuple(reports), context, span) for n, first, reports, context, span in ordered)
+    return ordered
 
 
 def _lines(gen: Snapshot, places: list[tuple[int, int]], width: int, counts: list[int],

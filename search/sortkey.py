@@ -11,8 +11,6 @@ point and sorts first. Contexts are folded (NFKC, lower case) text.
 """
 from __future__ import annotations
 
-import importlib.util
-import json
 import string
 import unicodedata
 from functools import lru_cache
@@ -44,25 +42,13 @@ def _toneless(reading: str) -> tuple[str, int]:
     return "".join(out), tone
 
 
-def _readings() -> dict[int, str]:
-    """pypinyin's readings of single characters (code point -> "zhōng,zhòng"),
-    read from its data file without importing the package: importing it loads
-    its phrase dictionary too (about 40 MiB and 190 000 lists, which every
-    full garbage collection of a server walks), and a sort never uses it."""
-    spec = importlib.util.find_spec("pypinyin")
-    places = list(spec.submodule_search_locations or []) if spec else []
-    data = Path(places[0]) / "pinyin_dict.json" if places else None
-    if data is not None and data.is_file():
-        return {int(cp): readings for cp, readings in json.loads(data.read_text("utf-8")).items()}
-    from pypinyin.pinyin_dict import pinyin_dict  # a layout without the data file
-    return pinyin_dict
-
-
 @lru_cache(maxsize=1)
 def table() -> dict[int, str | None]:
     """The translate table (built once per process: pypinyin's readings of
     about 42 000 characters, the first reading of each)."""
-    han = sorted((*_toneless(readings.split(",")[0]), cp) for cp, readings in _readings().items())
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    han = sorted((*_toneless(readings.split(",")[0]), cp) for cp, readings in pinyin_dict.items())
     out: dict[int, str | None] = {}
     rank = 0
     for ch in "0123456789abcdefghijklmnopqrstuvwxyz":
@@ -125,34 +111,37 @@ def sort_keys(contexts: list[tuple[str, str]], side: str,
     they recur."""
     tab, skip = table(), _droppable()
     left_side = side == "left"
-    # Comprehensions, not one loop with a branch: 10 000 contexts a sort.
-    if left_side:
-        kept = [left.rstrip(skip) for left, _ in contexts]
-        tails = [k[-TAIL:] for k in kept]
-        starts = [len(k) - len(t) for k, t in zip(kept, tails, strict=True)]
-    else:
-        kept = [right.lstrip(skip) for _, right in contexts]
-        tails = [k[:TAIL] for k in kept]
-        starts = [len(right) - len(k) for (_, right), k in zip(contexts, kept, strict=True)]
-    unique = list(dict.fromkeys(tails))
-    found = {}  # per distinct tail: (start, end) of its key word, the word, its key
-    for tail, (a, b) in zip(unique, _edge_words(unique, user_dict, last=left_side), strict=True):
+    places, unique = [], {}
+    for left, right in contexts:
+        if left_side:
+            kept = left.rstrip(skip)
+            start = max(0, len(kept) - TAIL)
+            tail = kept[start:]
+        else:
+            kept = right.lstrip(skip)
+            start = len(right) - len(kept)
+            tail = kept[:TAIL]
+        places.append(start)
+        unique.setdefault(tail, len(unique))
+        places.append(tail)
+    tails = list(unique)
+    found = []  # per distinct tail: (start, end) of its key word, the word, its key
+    for tail, (a, b) in zip(tails, _edge_words(tails, user_dict, last=left_side), strict=True):
         word = tail[a:b]
-        found[tail] = (a, b, word, word.translate(tab))
+        found.append((a, b, word, word.translate(tab)))
     further_keys: dict[str, str] = {}
     out = []
     append = out.append
-    for (left, right), start, tail in zip(contexts, starts, tails, strict=True):
-        a, b, word, first = found[tail]
+    for i, (left, right) in enumerate(contexts):
+        start, tail = places[2 * i], places[2 * i + 1]
+        a, b, word, first = found[unique[tail]]
         if b > a:
             a, b = a + start, b + start
-            span = (a, b)
         else:
             a = b = start
-            span = (0, 0)
-        further = left[a - FURTHER if a > FURTHER else 0:a][::-1] if left_side else right[b:b + FURTHER]
+        further = left[max(0, a - FURTHER):a][::-1] if left_side else right[b:b + FURTHER]
         key = further_keys.get(further)
         if key is None:
             key = further_keys[further] = further.translate(tab)
-        append(((first, word, key), span))
+        append(((first, word, key), (a, b) if b > a else (0, 0)))
     return out

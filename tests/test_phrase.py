@@ -203,14 +203,3 @@ def test_the_context_of_every_occurrence_is_its_paragraph_within_thirty_characte
         assert left == text[max(0, p - kwic.CONTEXT):p].rpartition("\n")[2], (docs[i], p)
         assert right == text[p + w:p + w + kwic.CONTEXT].partition("\n")[0], (docs[i], p)
     assert any(left == "" for _, (left, _) in got) and any(right == "" for _, (_, right) in got)
-
-
-def test_the_pinyin_order_takes_pypinyins_readings_without_loading_its_phrase_dictionary():
-    import subprocess
-    import sys
-
-    code = ("import sys; from search import sortkey; sortkey.table(); "
-            "print('pypinyin.phrases_dict' in sys.modules); "
-            "from pypinyin.pinyin_dict import pinyin_dict; print(sortkey._readings() == pinyin_dict)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.stdout.split() == ["False", "True"], out.stderr
