@@ -69,10 +69,22 @@ def _tfn_of(snap: Snapshot, key: int, norms: np.ndarray, docs: np.ndarray) -> tu
 
 def _tfn_at(snap: Snapshot, key: int, norms: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, int] | None:
     """_tfn_of for few reports: each looked up in its segment's postings
-    (sorted by report), the document frequency counted from the postings."""
-    tfn, df, seen = np.zeros(len(docs)), 0, False
+    (sorted by report). The document frequency is counted from the postings
+    once per word and snapshot (a common word's postings are most of the
+    work); after that only the segments holding `docs` are read."""
+    known = snap.derived.setdefault("word_df", {})
+    if len(known) > 100_000:  # bounded: a server ranks many words
+        known.clear()
+    seen, df = known.get(key, (False, None))
+    if seen is False and df is not None:  # no segment has postings for it
+        return None
+    counting = df is None
+    tfn, df = np.zeros(len(docs)), df or 0
     which = np.searchsorted(snap.bases, docs, side="right") - 1
     for i, part in enumerate(snap.parts):
+        mine = np.flatnonzero(which == i)
+        if not counting and not len(mine):
+            continue
         data, base = part.data, part.base
         bdocs, btf = data.body.get(key)
         fdocs, ftitle, fheads = data.fields.get(key)
@@ -81,11 +93,12 @@ def _tfn_at(snap: Snapshot, key: int, norms: np.ndarray, docs: np.ndarray) -> tu
         seen = True
         bdocs, fdocs = np.asarray(bdocs).astype(np.int64), np.asarray(fdocs).astype(np.int64)
         ftitle, fheads = np.asarray(ftitle), np.asarray(fheads)
-        indexed = snap.indexed[base:base + data.n]
-        in_field = (ftitle > 0) | (fheads > 0)
-        also_in_body = _lookup(bdocs, fdocs)[1]
-        df += int(np.count_nonzero(indexed[bdocs])) + int(np.count_nonzero(indexed[fdocs] & in_field & ~also_in_body))
-        mine = np.flatnonzero(which == i)
+        if counting:
+            indexed = snap.indexed[base:base + data.n]
+            in_field = (ftitle > 0) | (fheads > 0)
+            also_in_body = _lookup(bdocs, fdocs)[1]
+            df += (int(np.count_nonzero(indexed[bdocs]))
+                   + int(np.count_nonzero(indexed[fdocs] & in_field & ~also_in_body)))
         if not len(mine):
             continue
         g = docs[mine]
@@ -98,6 +111,8 @@ def _tfn_at(snap: Snapshot, key: int, norms: np.ndarray, docs: np.ndarray) -> tu
             rows, at = mine[hit], at[hit]
             tfn[rows] += (FIELD_WEIGHTS[1] * ftitle[at] / norms[1, docs[rows]]
                           + FIELD_WEIGHTS[2] * fheads[at] / norms[2, docs[rows]])
+    if counting:
+        known[key] = (seen, df)
     if not seen:
         return None
     tfn[~snap.indexed[docs]] = 0.0

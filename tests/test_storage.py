@@ -13,12 +13,14 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from harness.corpus_pool import load_pool
 from harness.crash import write_reports
 from harness.paths import ROOT, copy_seeds
 from harness.served import Command
+from search import analysis, ranking
 from search.indexer import index_corpus
 from search.searcher import Library
 from search.store import Snapshot
@@ -81,6 +83,35 @@ def test_small_runs_add_small_segments_and_merges_keep_them_few(tmp_path):
     for q in ["星火燎原", "党建", "第3村", "三会一课 year:2024"]:
         a, b = Library(index).search(q, per_page=50), Library(fresh).search(q, per_page=50)
         assert [(h.id, round(h.score, 6)) for h in a.hits] == [(h.id, round(h.score, 6)) for h in b.hits]
+
+
+def test_a_few_reports_are_scored_as_when_every_report_is(tmp_path):
+    """A word's weight in a few reports comes from their segments' postings,
+    its document frequency counted over every segment once and then
+    remembered for the snapshot: the same as scoring the whole library."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    pool = load_pool(ROOT / "corpus")
+    write_reports(corpus, range(40), pool)
+    index_corpus(corpus, index, jobs=1)
+    write_reports(corpus, range(40, 64), pool)
+    index_corpus(corpus, index, jobs=1)
+    snap = Library(index).snapshot()
+    assert len(snap.parts) >= 2
+    norms = ranking._length_norms(snap)
+    few = np.array([3, 17, snap.n - 5])  # in both segments; few enough to be looked up
+    assert len(few) * ranking.FEW < snap.n
+    for word in ["党建", "工作", "三会一课", "第一书记", "没有这个词语"]:
+        key = analysis.word_key(word)
+        everyone = ranking._word_tfn(snap, key, norms)
+        for _ in range(2):  # counted, then remembered
+            got = ranking._tfn_at(snap, key, norms, few)
+            if everyone is None:
+                assert got is None
+                continue
+            tfn, df = got
+            assert np.allclose(tfn, everyone[few])
+            assert df == np.count_nonzero(everyone) > 0
 
 
 @pytest.mark.slow  # many index runs
