@@ -65,8 +65,10 @@ def index(corpus: Path, index_dir: Path, rebuild: bool) -> dict:
 
 class Worker:
     def __init__(self, index_dir: Path):
+        from search.collector import tune_for_serving
         from search.searcher import Library
 
+        tune_for_serving()  # as `reports serve` does
         started = time.perf_counter()
         self.library = Library(index_dir)
         self.library.snapshot()

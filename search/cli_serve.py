@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from . import cli_zh
+from . import cli_zh, collector
 from .cli import _fail, echo, index_and_say, main, watch_printer
 from .cli_options import cache_option, corpus_option, index_option, settings_of, watch_option
 from .searcher import Library, NoIndex
@@ -58,6 +58,7 @@ def serve_cmd(host, port, threads, connection_limit, channel_timeout, debug, aut
     except NoIndex:
         echo(f"{settings.index_dir}/ 还没有索引 —— 先从 {settings.corpus_dir}/ 建立索引")
         index_and_say(settings)
+    collector.tune_for_serving()  # after the first build: it is no server's work
     watcher = _start_watching(settings) if watch else None
     try:
         if server is None:
