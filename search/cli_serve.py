@@ -58,7 +58,7 @@ def serve_cmd(host, port, threads, connection_limit, channel_timeout, debug, aut
     except NoIndex:
         echo(f"{settings.index_dir}/ 还没有索引 —— 先从 {settings.corpus_dir}/ 建立索引")
         index_and_say(settings)
-    collector.tune_for_serving()  # after the first build: it is no server's work
+    collector.tune_for_serving()  # from here on it answers requests (the first build kept the defaults)
     watcher = _start_watching(settings) if watch else None
     try:
         if server is None:
